@@ -1,0 +1,123 @@
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { allRuleMetas } from '../rules/index';
+import { docsUrl, REPOSITORY_URL } from '../rules/docs';
+import type { Finding, Severity } from '../rules/types';
+
+export interface FileReport {
+  /** As given on the command line, with '/' separators. */
+  readonly file: string;
+  /** The text the findings' offsets refer to (after --fix). */
+  readonly text: string;
+  readonly findings: readonly Finding[];
+  /** Fixes applied by --fix. */
+  readonly fixed: number;
+}
+
+interface Position {
+  readonly line: number;
+  readonly character: number;
+}
+
+interface Range {
+  readonly start: Position;
+  readonly end: Position;
+}
+
+/** 0-based line and UTF-16 character, as LSP counts them. */
+function ranges(report: FileReport): Range[] {
+  const doc = TextDocument.create('file:///x', 'plaintext', 0, report.text);
+  return report.findings.map((f) => ({ start: doc.positionAt(f.span.start), end: doc.positionAt(f.span.end) }));
+}
+
+function plural(n: number, word: string, many = word + 's'): string {
+  return `${n} ${n === 1 ? word : many}`;
+}
+
+export function formatText(reports: readonly FileReport[], fix: boolean): string {
+  const lines: string[] = [];
+  const count: Record<Severity, number> = { error: 0, warning: 0, information: 0, hint: 0 };
+  let fixed = 0;
+  for (const r of reports) {
+    const rs = ranges(r);
+    r.findings.forEach((f, i) => {
+      const p = rs[i]!.start;
+      lines.push(`${r.file}:${p.line + 1}:${p.character + 1}  ${f.severity}  ${f.message}  ${f.ruleId}`);
+      count[f.severity]++;
+    });
+    fixed += r.fixed;
+  }
+  const total = count.error + count.warning + count.information + count.hint;
+  const files = plural(reports.length, 'file');
+  const fixedNote = fix ? `, ${plural(fixed, 'fix', 'fixes')} applied` : '';
+  if (total === 0) {
+    lines.push(`No problems in ${files}${fixedNote}.`);
+  } else {
+    const infos = count.information + count.hint;
+    lines.push(`${plural(total, 'problem')} (${plural(count.error, 'error')}, ${plural(count.warning, 'warning')}, ${infos} info) in ${files}${fixedNote}.`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function formatJson(reports: readonly FileReport[]): string {
+  const out = reports.map((r) => {
+    const rs = ranges(r);
+    return {
+      file: r.file,
+      diagnostics: r.findings.map((f, i) => ({ ruleId: f.ruleId, severity: f.severity, message: f.message, range: rs[i]! })),
+    };
+  });
+  return JSON.stringify(out, null, 2) + '\n';
+}
+
+const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', information: 'note', hint: 'note' };
+
+/** SARIF 2.1.0: one run, the rules in `tool.driver.rules`, 1-based regions in UTF-16 code units. */
+export function formatSarif(reports: readonly FileReport[], version = '0.0.0'): string {
+  const ruleIndex = new Map(allRuleMetas.map((r, i) => [r.id, i]));
+  const results = reports.flatMap((r) => {
+    const rs = ranges(r);
+    return r.findings.map((f, i) => ({
+      ruleId: f.ruleId,
+      ruleIndex: ruleIndex.get(f.ruleId),
+      level: SARIF_LEVEL[f.severity],
+      message: { text: f.message },
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: encodeURI(r.file), uriBaseId: '%SRCROOT%' },
+            region: {
+              startLine: rs[i]!.start.line + 1,
+              startColumn: rs[i]!.start.character + 1,
+              endLine: rs[i]!.end.line + 1,
+              endColumn: rs[i]!.end.character + 1,
+            },
+          },
+        },
+      ],
+    }));
+  });
+  const sarif = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'sevlint',
+            version,
+            informationUri: REPOSITORY_URL,
+            rules: allRuleMetas.map((r) => ({
+              id: r.id,
+              shortDescription: { text: r.summary },
+              helpUri: docsUrl(r.id),
+              defaultConfiguration: { level: SARIF_LEVEL[r.severity] },
+            })),
+          },
+        },
+        columnKind: 'utf16CodeUnits',
+        results,
+      },
+    ],
+  };
+  return JSON.stringify(sarif, null, 2) + '\n';
+}

@@ -1,0 +1,125 @@
+import { buildDomainModel, isDomain } from './domain/model';
+import { allRuleMetas, domainRules } from './rules/index';
+import { xmlNotWellFormed } from './rules/syntax';
+import { formatMessage, type Finding, type Fix, type Report, type Rule, type RuleContext, type RuleMeta, type SeveritySetting, type Version } from './rules/types';
+import { applyEdits, type TextEdit } from './xml/edit';
+import type { Span } from './xml/model';
+import { parseXml } from './xml/parse';
+
+export type DocumentKind = 'domain-xml';
+
+export interface LintOptions {
+  /** The QEMU the configuration targets (severities depend on it). */
+  readonly qemu?: Version;
+  /** Per-rule severity overrides, or 'off'. */
+  readonly rules?: Readonly<Record<string, SeveritySetting>>;
+}
+
+export interface LintResult {
+  /** What the text was recognised as; undefined: not something sevlint lints. */
+  readonly kind: DocumentKind | undefined;
+  readonly findings: readonly Finding[];
+}
+
+const DOMAIN_ROOT = /^\uFEFF?\s*(?:(?:<\?[^]*?\?>|<!--[^]*?-->|<!DOCTYPE[^>[]*(?:\[[^]*?\])?\s*>)\s*)*<domain[\s/>]/;
+
+/** Recognises a document by its content: a libvirt domain starts with `<domain` after the prolog. */
+export function detectKind(text: string): DocumentKind | undefined {
+  return DOMAIN_ROOT.test(text.slice(0, 64 * 1024)) ? 'domain-xml' : undefined;
+}
+
+export function lint(text: string, options: LintOptions = {}): LintResult {
+  const kind = detectKind(text);
+  if (kind === undefined) return { kind, findings: [] };
+  return { kind, findings: lintDomain(text, options) };
+}
+
+function lintDomain(text: string, options: LintOptions): Finding[] {
+  const parsed = parseXml(text);
+  if (!parsed.ok) {
+    const f = makeFinding(xmlNotWellFormed, options, { messageId: 'syntax', data: { detail: parsed.error.message }, span: parsed.error.span });
+    return f ? [f] : [];
+  }
+  if (!isDomain(parsed.document)) return [];
+  const model = buildDomainModel(parsed.document);
+  return runRules(domainRules, model, options);
+}
+
+function runRules<M>(rules: readonly Rule<M>[], model: M, options: LintOptions): Finding[] {
+  const ctx: RuleContext = { qemu: options.qemu };
+  const findings: Finding[] = [];
+  for (const rule of rules) {
+    if (options.rules?.[rule.id] === 'off') continue;
+    rule.check(model, ctx, (r) => {
+      const f = makeFinding(rule, options, r);
+      if (f) findings.push(f);
+    });
+  }
+  return findings.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end || a.ruleId.localeCompare(b.ruleId));
+}
+
+function makeFinding(rule: RuleMeta, options: LintOptions, r: Report): Finding | undefined {
+  const setting = options.rules?.[rule.id];
+  if (setting === 'off') return undefined;
+  const template = rule.messages[r.messageId];
+  if (template === undefined) throw new Error(`rule ${rule.id} has no message '${r.messageId}'`);
+  return {
+    ruleId: rule.id,
+    severity: setting ?? r.severity ?? rule.severity,
+    message: formatMessage(template, r.data),
+    span: r.span,
+    fixes: r.fixes ?? [],
+  };
+}
+
+const RULE_ORDER = new Map(allRuleMetas.map((r, i) => [r.id, i]));
+
+function overlaps(a: Span, b: Span): boolean {
+  return a.start < b.end && b.start < a.end || (a.start === b.start && a.end === b.end);
+}
+
+/**
+ * The preferred fixes of one pass that can be applied together: in rule
+ * order, a fix is taken when neither its edits nor its scope overlap those of
+ * a fix already taken.
+ */
+export function compatibleFixes(findings: readonly Finding[]): Fix[] {
+  const taken: Span[] = [];
+  const out: Fix[] = [];
+  const byRuleOrder = [...findings].sort((a, b) => (RULE_ORDER.get(a.ruleId) ?? 0) - (RULE_ORDER.get(b.ruleId) ?? 0));
+  for (const f of byRuleOrder) {
+    const fix = f.fixes.find((x) => x.preferred);
+    if (!fix) continue;
+    const regions: Span[] = [...fix.edits, ...(fix.scope ? [fix.scope] : [])];
+    if (regions.some((r) => taken.some((t) => overlaps(r, t)))) continue;
+    taken.push(...regions);
+    out.push(fix);
+  }
+  return out;
+}
+
+export interface FixAllResult {
+  readonly text: string;
+  /** Fixes applied, over all passes. */
+  readonly applied: number;
+  /** What is left after the last pass. */
+  readonly findings: readonly Finding[];
+}
+
+/** Applies preferred fixes pass after pass until none applies (at most `maxPasses`). */
+export function fixAll(text: string, options: LintOptions = {}, maxPasses = 10): FixAllResult {
+  let current = text;
+  let applied = 0;
+  let findings = lint(current, options).findings;
+  for (let pass = 0; pass < maxPasses; pass++) {
+    const fixes = compatibleFixes(findings);
+    if (fixes.length === 0) break;
+    const edits: TextEdit[] = fixes.flatMap((f) => f.edits);
+    const next = applyEdits(current, edits);
+    if (next === current) break;
+    current = next;
+    applied += fixes.length;
+    findings = lint(current, options).findings;
+  }
+  return { text: current, applied, findings };
+}

@@ -1,0 +1,70 @@
+import type { DomainModel } from '../domain/model';
+import type { Rule, RuleMeta } from './types';
+import { xmlNotWellFormed } from './syntax';
+import { rule as sevVirtioBlkBootDisk } from './domain/sev-virtio-blk-boot-disk';
+import { rule as sevVirtioIommu } from './domain/sev-virtio-iommu';
+import { rule as sevI440fxTransitionalVirtio } from './domain/sev-i440fx-transitional-virtio';
+import { rule as sevMemoryHardLimit } from './domain/sev-memory-hard-limit';
+import { rule as sevUefiFirmware } from './domain/sev-uefi-firmware';
+import { rule as sevPolicyMissing } from './domain/sev-policy-missing';
+import { rule as sevPolicyFormat } from './domain/sev-policy-format';
+import { rule as sevPolicyReservedBits } from './domain/sev-policy-reserved-bits';
+import { rule as snpPolicyRequiredBits } from './domain/snp-policy-required-bits';
+import { rule as snpPolicyForbiddenBits } from './domain/snp-policy-forbidden-bits';
+import { rule as snpPolicyHostDependentBits } from './domain/snp-policy-host-dependent-bits';
+import { rule as sevPolicyDebugAllowed } from './domain/sev-policy-debug-allowed';
+import { rule as sevLaunchSecurityDuplicate } from './domain/sev-launch-security-duplicate';
+import { rule as sevLaunchSecurityWrongChild } from './domain/sev-launch-security-wrong-child';
+import { rule as sevLaunchSecurityYesNo } from './domain/sev-launch-security-yes-no';
+import { rule as sevPlatformValueFormat } from './domain/sev-platform-value-format';
+import { rule as sevCbitposHost } from './domain/sev-cbitpos-host';
+import { rule as snpBase64Blob } from './domain/snp-base64-blob';
+import { rule as snpIdAuthPairing } from './domain/snp-id-auth-pairing';
+import { rule as sevQ35Machine } from './domain/sev-q35-machine';
+import { rule as snpFirmwareRom } from './domain/snp-firmware-rom';
+import { rule as snpSmm } from './domain/snp-smm';
+import { rule as sevHostdevPassthrough } from './domain/sev-hostdev-passthrough';
+import { rule as sevVirtioMem } from './domain/sev-virtio-mem';
+import { rule as sevInterfaceRom } from './domain/sev-interface-rom';
+import { rule as sevKernelHashesWithoutKernel } from './domain/sev-kernel-hashes-without-kernel';
+
+/**
+ * Every domain XML rule. The order is the order fix-all prefers when two
+ * fixes touch the same element: a fix that rewrites a device comes before
+ * one that only adds an attribute to it.
+ */
+export const domainRules: readonly Rule<DomainModel>[] = [
+  sevVirtioBlkBootDisk,
+  sevVirtioIommu,
+  sevI440fxTransitionalVirtio,
+  sevMemoryHardLimit,
+  sevUefiFirmware,
+  sevPolicyMissing,
+  sevPolicyFormat,
+  sevPolicyReservedBits,
+  snpPolicyRequiredBits,
+  snpPolicyForbiddenBits,
+  snpPolicyHostDependentBits,
+  sevPolicyDebugAllowed,
+  sevLaunchSecurityDuplicate,
+  sevLaunchSecurityWrongChild,
+  sevLaunchSecurityYesNo,
+  sevPlatformValueFormat,
+  sevCbitposHost,
+  snpBase64Blob,
+  snpIdAuthPairing,
+  sevQ35Machine,
+  snpFirmwareRom,
+  snpSmm,
+  sevHostdevPassthrough,
+  sevVirtioMem,
+  sevInterfaceRom,
+  sevKernelHashesWithoutKernel,
+];
+
+/** Every diagnostic id sevlint can report, with its metadata. */
+export const allRuleMetas: readonly RuleMeta[] = [xmlNotWellFormed, ...domainRules];
+
+export function ruleMeta(id: string): RuleMeta | undefined {
+  return allRuleMetas.find((r) => r.id === id);
+}

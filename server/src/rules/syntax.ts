@@ -1,0 +1,10 @@
+import type { RuleMeta } from './types';
+
+/** Reported instead of any rule when a domain XML file is not well-formed. */
+export const xmlNotWellFormed: RuleMeta = {
+  id: 'xml-not-well-formed',
+  target: 'domain-xml',
+  severity: 'error',
+  summary: 'The file is not well-formed XML; nothing else is checked until it is.',
+  messages: { syntax: 'Not well-formed XML: {detail}' },
+};

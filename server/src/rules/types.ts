@@ -1,0 +1,77 @@
+import type { Span } from '../xml/model';
+import type { TextEdit } from '../xml/edit';
+
+export type Severity = 'error' | 'warning' | 'information' | 'hint';
+export type SeveritySetting = Severity | 'off';
+
+export type Target = 'domain-xml' | 'kata-toml';
+
+/** A QEMU version as `[major, minor, micro]`. */
+export type Version = readonly [number, number, number];
+
+/** What the user declared about the target; settings reach rules only through here. */
+export interface RuleContext {
+  /** The QEMU the configuration is meant for, when declared. */
+  readonly qemu: Version | undefined;
+}
+
+export interface Fix {
+  readonly title: string;
+  readonly edits: readonly TextEdit[];
+  /** Safe to apply without looking: part of fix-all and `--fix`. */
+  readonly preferred: boolean;
+  /**
+   * The element the fix rewrites, when it is more than its edits touch (fix-all
+   * applies one fix per scope in a pass, then looks again).
+   */
+  readonly scope?: Span;
+}
+
+/** What a rule reports. */
+export interface Report {
+  readonly messageId: string;
+  readonly data?: Readonly<Record<string, string | number>>;
+  readonly span: Span;
+  /** Overrides the rule's default severity for this finding (e.g. by target version). */
+  readonly severity?: Severity;
+  readonly fixes?: readonly Fix[];
+}
+
+export interface Finding {
+  readonly ruleId: string;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly span: Span;
+  readonly fixes: readonly Fix[];
+}
+
+/** What every diagnostic id has: rules, and the syntax checks that run before them. */
+export interface RuleMeta {
+  /** Stable kebab-case id: never renamed, never reused. */
+  readonly id: string;
+  readonly target: Target;
+  readonly severity: Severity;
+  /** One line for SARIF `shortDescription`, completion and the docs index. */
+  readonly summary: string;
+  /** Message templates; `{name}` is replaced from the report's data. */
+  readonly messages: Readonly<Record<string, string>>;
+}
+
+export interface Rule<M> extends RuleMeta {
+  check(model: M, ctx: RuleContext, report: (r: Report) => void): void;
+}
+
+export function formatMessage(template: string, data: Readonly<Record<string, string | number>> | undefined): string {
+  return template.replace(/\{(\w+)\}/g, (m, key: string) => (data && key in data ? String(data[key]) : m));
+}
+
+/** `atLeast(ctx.qemu, 6, 0)`: the declared QEMU is known and at least 6.0. */
+export function atLeast(v: Version | undefined, major: number, minor = 0): boolean {
+  return v !== undefined && (v[0] > major || (v[0] === major && v[1] >= minor));
+}
+
+export function parseVersion(s: string): Version | undefined {
+  const m = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?$/.exec(s.trim());
+  if (!m) return undefined;
+  return [Number(m[1]), Number(m[2] ?? 0), Number(m[3] ?? 0)];
+}

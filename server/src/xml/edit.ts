@@ -1,0 +1,172 @@
+import type { XmlDocument, XmlElement } from './model';
+import { attr } from './model';
+
+/** A replacement of `[start, end)` in the text the edit was computed from. */
+export interface TextEdit {
+  readonly start: number;
+  readonly end: number;
+  readonly newText: string;
+}
+
+/** How the file is written, so inserted text looks like the user's own. */
+export interface DocStyle {
+  readonly eol: '\n' | '\r\n';
+  readonly indentUnit: string;
+  readonly quote: '"' | "'";
+}
+
+export function detectStyle(doc: XmlDocument): DocStyle {
+  const { text } = doc;
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  let single = 0;
+  let double = 0;
+  let indentUnit: string | undefined;
+  const stack: XmlElement[] = [doc.root];
+  while (stack.length > 0) {
+    const el = stack.pop()!;
+    for (const a of el.attributes) a.quote === "'" ? single++ : double++;
+    if (indentUnit === undefined && el.parent) {
+      const own = ownLineIndent(text, el.span.start);
+      const parent = ownLineIndent(text, el.parent.span.start);
+      if (own !== undefined && parent !== undefined && own.length > parent.length && own.startsWith(parent)) {
+        indentUnit = own.slice(parent.length);
+      }
+    }
+    for (let i = el.children.length - 1; i >= 0; i--) stack.push(el.children[i]!);
+  }
+  return { eol, indentUnit: indentUnit ?? '  ', quote: double > single ? '"' : "'" };
+}
+
+/**
+ * The whitespace before `offset` on its line when nothing else precedes it
+ * there; undefined when the line has other text before `offset`.
+ */
+export function ownLineIndent(text: string, offset: number): string | undefined {
+  let i = offset;
+  while (i > 0 && (text[i - 1] === ' ' || text[i - 1] === '\t')) i--;
+  if (i > 0 && text[i - 1] !== '\n') return undefined;
+  return text.slice(i, offset);
+}
+
+/** Indentation of the element's line (its own, or the line it sits on). */
+export function indentOf(text: string, el: XmlElement): string {
+  const own = ownLineIndent(text, el.span.start);
+  if (own !== undefined) return own;
+  const lineStart = text.lastIndexOf('\n', el.span.start - 1) + 1;
+  return /^[ \t]*/.exec(text.slice(lineStart, el.span.start))![0];
+}
+
+/** Indentation a new child of `parent` gets: that of its existing children, else one unit deeper. */
+export function childIndent(text: string, style: DocStyle, parent: XmlElement): string {
+  for (const c of parent.children) {
+    const own = ownLineIndent(text, c.span.start);
+    if (own !== undefined) return own;
+  }
+  return indentOf(text, parent) + style.indentUnit;
+}
+
+/** Writes a markup template (lines separated by '\n', quotes as `'`) in the file's eol, indent and quote style. */
+export function render(lines: string, indent: string, style: DocStyle): string {
+  const quoted = style.quote === "'" ? lines : lines.replace(/'/g, '"');
+  return quoted
+    .split('\n')
+    .map((l, i) => (i === 0 ? l : indent + l.replace(/^( {2})+/, (m) => style.indentUnit.repeat(m.length / 2))))
+    .join(style.eol);
+}
+
+export type InsertPosition = 'first' | 'last' | { readonly after: XmlElement } | { readonly before: XmlElement };
+
+/**
+ * Inserts `markup` (see {@link render}) as a child of `parent`, on its own line.
+ * A self-closing parent is opened up: `<p/>` becomes `<p>…</p>`.
+ */
+export function insertChild(doc: XmlDocument, style: DocStyle, parent: XmlElement, markup: string, position: InsertPosition = 'last'): TextEdit {
+  const { text } = doc;
+  const indent = childIndent(text, style, parent);
+  const body = render(markup, indent, style);
+  if (!parent.content) {
+    let cut = parent.startTag.end - 2;
+    while (cut > parent.nameSpan.end && (text[cut - 1] === ' ' || text[cut - 1] === '\t')) cut--;
+    return {
+      start: cut,
+      end: parent.startTag.end,
+      newText: `>${style.eol}${indent}${body}${style.eol}${indentOf(text, parent)}</${parent.name}>`,
+    };
+  }
+  const kids = parent.children;
+  if (position === 'first' && kids.length > 0) position = { before: kids[0]! };
+  if (position === 'last' && kids.length > 0) position = { after: kids[kids.length - 1]! };
+  if (typeof position === 'object' && 'before' in position) {
+    const at = position.before.span.start;
+    if (ownLineIndent(text, at) !== undefined) return { start: at, end: at, newText: `${body}${style.eol}${ownLineIndent(text, at)}` };
+    return { start: at, end: at, newText: body };
+  }
+  if (typeof position === 'object' && 'after' in position) {
+    const at = position.after.span.end;
+    const closesSameLine = position.after === kids[kids.length - 1] && parent.endTag && !text.slice(at, parent.endTag.start).includes('\n');
+    return { start: at, end: at, newText: `${style.eol}${indent}${body}${closesSameLine ? style.eol + indentOf(text, parent) : ''}` };
+  }
+  // Content without child elements: whitespace, or text.
+  const content = text.slice(parent.content.start, parent.content.end);
+  if (content.trim() === '' && !content.includes('\n')) {
+    return {
+      start: parent.content.start,
+      end: parent.content.end,
+      newText: `${style.eol}${indent}${body}${style.eol}${indentOf(text, parent)}`,
+    };
+  }
+  return { start: parent.content.start, end: parent.content.start, newText: `${style.eol}${indent}${body}` };
+}
+
+/** Sets an attribute: replaces the value of an existing one, else appends it after the last attribute. */
+export function setAttribute(style: DocStyle, el: XmlElement, name: string, value: string): TextEdit {
+  const existing = attr(el, name);
+  if (existing) return { start: existing.valueSpan.start, end: existing.valueSpan.end, newText: value };
+  const last = el.attributes[el.attributes.length - 1];
+  const at = last ? last.span.end : el.nameSpan.end;
+  return { start: at, end: at, newText: ` ${name}=${style.quote}${value}${style.quote}` };
+}
+
+/** Removes an attribute and the whitespace before it. */
+export function removeAttribute(doc: XmlDocument, el: XmlElement, name: string): TextEdit | undefined {
+  const a = attr(el, name);
+  if (!a) return undefined;
+  let start = a.span.start;
+  while (start > el.nameSpan.end && /\s/.test(doc.text[start - 1]!)) start--;
+  return { start, end: a.span.end, newText: '' };
+}
+
+/** Removes an element; when it is alone on its line, the whole line goes. */
+export function removeElement(doc: XmlDocument, el: XmlElement): TextEdit {
+  const { text } = doc;
+  const indent = ownLineIndent(text, el.span.start);
+  let end = el.span.end;
+  while (end < text.length && (text[end] === ' ' || text[end] === '\t')) end++;
+  const eolLength = text.startsWith('\r\n', end) ? 2 : text[end] === '\n' ? 1 : -1;
+  if (indent !== undefined && eolLength > 0) {
+    return { start: el.span.start - indent.length, end: end + eolLength, newText: '' };
+  }
+  return { start: el.span.start, end: el.span.end, newText: '' };
+}
+
+/** Replaces everything between the tags of a non-self-closing element. */
+export function replaceContent(el: XmlElement, newText: string): TextEdit | undefined {
+  if (!el.content) return undefined;
+  return { start: el.content.start, end: el.content.end, newText };
+}
+
+/**
+ * Applies edits computed against `text`. Edits must not overlap; the ones
+ * that would are dropped (they belong to a later pass).
+ */
+export function applyEdits(text: string, edits: readonly TextEdit[]): string {
+  const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
+  let out = '';
+  let pos = 0;
+  for (const e of sorted) {
+    if (e.start < pos) continue;
+    out += text.slice(pos, e.start) + e.newText;
+    pos = e.end;
+  }
+  return out + text.slice(pos);
+}

@@ -1,0 +1,57 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { compatibleFixes, lint, type LintOptions } from '../../server/src/linter';
+import type { Finding } from '../../server/src/rules/types';
+import { parseVersion } from '../../server/src/rules/types';
+import { applyEdits } from '../../server/src/xml/edit';
+
+/** The repository root (tests run from out/test/...). */
+export const ROOT = path.resolve(__dirname, '..', '..', '..');
+export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
+export const UPDATE = process.env['UPDATE_FIXTURES'] === '1';
+/** ../shared beside the project, when present. */
+export const SHARED = path.resolve(ROOT, '..', 'shared');
+
+export interface ExpectedDiagnostic {
+  code: string;
+  severity: string;
+  message: string;
+  /** 0-based [startLine, startCharacter, endLine, endCharacter]. */
+  range: [number, number, number, number];
+}
+
+export function toExpected(text: string, findings: readonly Finding[]): ExpectedDiagnostic[] {
+  const doc = TextDocument.create('file:///f', 'xml', 0, text);
+  return findings.map((f) => {
+    const s = doc.positionAt(f.span.start);
+    const e = doc.positionAt(f.span.end);
+    return { code: f.ruleId, severity: f.severity, message: f.message, range: [s.line, s.character, e.line, e.character] };
+  });
+}
+
+/** Options for a fixture: `<case>.options.json` beside it ({"qemu": "6.0"}). */
+export function fixtureOptions(file: string): LintOptions {
+  const opt = file.replace(/\.[^.]+$/, '.options.json');
+  if (!fs.existsSync(opt)) return {};
+  const raw = JSON.parse(fs.readFileSync(opt, 'utf8')) as { qemu?: string };
+  return raw.qemu ? { qemu: parseVersion(raw.qemu)! } : {};
+}
+
+/** Applies one rule's preferred fixes pass after pass, as fix-all would for that rule alone. */
+export function fixRule(text: string, ruleId: string, options: LintOptions): string {
+  let current = text;
+  for (let pass = 0; pass < 10; pass++) {
+    const findings = lint(current, options).findings.filter((f) => f.ruleId === ruleId);
+    const fixes = compatibleFixes(findings);
+    if (fixes.length === 0) return current;
+    const next = applyEdits(current, fixes.flatMap((f) => f.edits));
+    if (next === current) return current;
+    current = next;
+  }
+  return current;
+}
+
+export function listDir(dir: string): string[] {
+  return fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
+}

@@ -1,0 +1,73 @@
+/**
+ * Table-driven rule tests from test/fixtures/<target>/<rule-id>/:
+ *   valid-*.xml            the rule must not fire
+ *   invalid-*.xml          must give exactly invalid-*.expected.json (this rule's findings)
+ *   invalid-*.fixed.xml    the text after the rule's preferred fixes; then the finding is
+ *                          gone, no other finding is new, and fixing again changes nothing
+ *   *.options.json         lint options for the case ({"qemu": "6.0"})
+ * UPDATE_FIXTURES=1 rewrites the expected and fixed files (review the diff).
+ */
+import { describe, it } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { lint } from '../../server/src/linter';
+import { FIXTURES, UPDATE, fixRule, fixtureOptions, listDir, toExpected, type ExpectedDiagnostic } from '../support/fixtures';
+
+function key(f: { ruleId: string; message: string }): string {
+  return `${f.ruleId}: ${f.message}`;
+}
+
+for (const target of ['domain-xml']) {
+  const ext = '.xml';
+  for (const ruleId of listDir(path.join(FIXTURES, target))) {
+    const dir = path.join(FIXTURES, target, ruleId);
+    describe(`${target}/${ruleId}`, () => {
+      for (const name of listDir(dir)) {
+        if (!name.endsWith(ext) || name.endsWith('.fixed' + ext)) continue;
+        const file = path.join(dir, name);
+        const base = file.slice(0, -ext.length);
+        const text = fs.readFileSync(file, 'utf8');
+        const options = fixtureOptions(file);
+
+        if (name.startsWith('valid-')) {
+          it(`${name}: does not fire`, () => {
+            const found = lint(text, options).findings.filter((f) => f.ruleId === ruleId);
+            assert.deepEqual(toExpected(text, found), []);
+          });
+          continue;
+        }
+        assert.ok(name.startsWith('invalid-'), `fixture ${name} must start with valid- or invalid-`);
+
+        it(`${name}: fires exactly as expected`, () => {
+          const found = lint(text, options).findings.filter((f) => f.ruleId === ruleId);
+          const actual = toExpected(text, found);
+          const expectedFile = base + '.expected.json';
+          if (UPDATE) fs.writeFileSync(expectedFile, JSON.stringify(actual, null, 2) + '\n');
+          const expected = JSON.parse(fs.readFileSync(expectedFile, 'utf8')) as ExpectedDiagnostic[];
+          assert.ok(expected.length > 0, 'an invalid fixture must expect at least one finding');
+          assert.deepEqual(actual, expected);
+        });
+
+        it(`${name}: fix round-trip`, () => {
+          const fixedFile = base + '.fixed' + ext;
+          const fixed = fixRule(text, ruleId, options);
+          if (UPDATE) {
+            if (fixed !== text) fs.writeFileSync(fixedFile, fixed);
+            else if (fs.existsSync(fixedFile)) fs.unlinkSync(fixedFile);
+          }
+          if (!fs.existsSync(fixedFile)) {
+            assert.equal(fixed, text, 'the rule offers a preferred fix here: add ' + path.basename(fixedFile));
+            return;
+          }
+          assert.equal(fixed, fs.readFileSync(fixedFile, 'utf8'));
+          const after = lint(fixed, options).findings;
+          assert.deepEqual(after.filter((f) => f.ruleId === ruleId).map(key), [], 'the finding is gone after the fix');
+          const before = new Set(lint(text, options).findings.map(key));
+          assert.deepEqual(after.map(key).filter((k) => !before.has(k)), [], 'the fix brings no new finding');
+          assert.equal(fixRule(fixed, ruleId, options), fixed, 'a second fix changes nothing');
+        });
+      }
+    });
+  }
+}

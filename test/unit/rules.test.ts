@@ -5,7 +5,8 @@
  *   invalid-*.fixed.xml    the text after the rule's preferred fixes; then the finding is
  *                          gone, no other finding is new, and fixing again changes nothing
  *   *.options.json         lint options for the case ({"qemu": "6.0"})
- * UPDATE_FIXTURES=1 rewrites the expected and fixed files (review the diff).
+ * UPDATE_FIXTURES=1 rewrites the expected and fixed files (review the diff);
+ * FIXTURE_RULE=id[,id] limits the run to those rules.
  */
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -20,7 +21,9 @@ function key(f: { ruleId: string; message: string }): string {
 
 for (const target of ['domain-xml']) {
   const ext = '.xml';
+  const only = process.env['FIXTURE_RULE']?.split(',');
   for (const ruleId of listDir(path.join(FIXTURES, target))) {
+    if (only && !only.includes(ruleId)) continue;
     const dir = path.join(FIXTURES, target, ruleId);
     describe(`${target}/${ruleId}`, () => {
       for (const name of listDir(dir)) {

@@ -46,7 +46,7 @@ export function parseXml(text: string): XmlParseResult {
   if (validation !== true) {
     const { msg, line, col } = validation.err;
     const start = offsetOfLineCol(text, line, col);
-    return { ok: false, error: { message: msg, span: errorSpan(text, start) } };
+    return { ok: false, error: { message: clarify(msg, text, start), span: errorSpan(text, start) } };
   }
   let tree: FxpNode[];
   try {
@@ -164,6 +164,15 @@ function scanStartTag(
       valueSpan: { start: valueStart, end: valueEnd },
     });
   }
+}
+
+/** XMLValidator says "without value" for `dev=sda` too; say what is wrong there. */
+function clarify(msg: string, text: string, offset: number): string {
+  const m = /^Attribute '([^']+)' is without value\.$/.exec(msg);
+  if (m && /^[^\s=]+\s*=/.test(text.slice(offset, offset + m[1]!.length + 8))) {
+    return `The value of attribute '${m[1]}' must be quoted.`;
+  }
+  return msg;
 }
 
 /**

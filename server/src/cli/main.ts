@@ -20,6 +20,16 @@ Options:
   -v, --version              show the version`;
 
 class UsageError extends Error {}
+/** A file or folder that cannot be read or written; the message names it as the user wrote it. */
+class IoError extends Error {}
+
+function io<T>(what: string, file: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw new IoError(`cannot ${what} ${file}: ${describeErrno(e as NodeJS.ErrnoException)}`);
+  }
+}
 
 export interface CliIo {
   readonly stdout: (s: string) => void;
@@ -28,20 +38,19 @@ export interface CliIo {
 }
 
 /** Runs the CLI; returns the exit code (0 clean, 1 problems, 2 usage or I/O error). */
-export function run(argv: readonly string[], io: CliIo): number {
+export function run(argv: readonly string[], out: CliIo): number {
   try {
-    return runOrThrow(argv, io);
+    return runOrThrow(argv, out);
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr(`sevlint: ${e.message}\nTry 'sevlint --help'.\n`);
+      out.stderr(`sevlint: ${e.message}\nTry 'sevlint --help'.\n`);
       return 2;
     }
-    const err = e as NodeJS.ErrnoException;
-    if (err.code && err.path) {
-      io.stderr(`sevlint: cannot ${err.syscall === 'open' || err.syscall === 'read' ? 'read' : err.syscall ?? 'access'} ${err.path}: ${describeErrno(err)}\n`);
+    if (e instanceof IoError) {
+      out.stderr(`sevlint: ${e.message}\n`);
       return 2;
     }
-    io.stderr(`sevlint: internal error: ${err.message ?? String(e)}\n`);
+    out.stderr(`sevlint: internal error: ${(e as Error).message ?? String(e)}\n`);
     return 2;
   }
 }
@@ -60,7 +69,7 @@ function describeErrno(err: NodeJS.ErrnoException): string {
   }
 }
 
-function runOrThrow(argv: readonly string[], io: CliIo): number {
+function runOrThrow(argv: readonly string[], out: CliIo): number {
   let parsed;
   try {
     parsed = parseArgs({
@@ -82,11 +91,11 @@ function runOrThrow(argv: readonly string[], io: CliIo): number {
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    io.stdout(USAGE + '\n');
+    out.stdout(USAGE + '\n');
     return 0;
   }
   if (values.version) {
-    io.stdout(version() + '\n');
+    out.stdout(version() + '\n');
     return 0;
   }
   const format = values.format!;
@@ -107,13 +116,13 @@ function runOrThrow(argv: readonly string[], io: CliIo): number {
   if (positionals.length === 0) throw new UsageError('no PATH given');
 
   const reports: FileReport[] = [];
-  for (const file of collectFiles(positionals, io.cwd)) {
-    const report = lintFile(file, io.cwd, options, values.fix!);
+  for (const file of collectFiles(positionals, out.cwd)) {
+    const report = lintFile(file, out.cwd, options, values.fix!);
     if (report) reports.push(report);
   }
 
-  const out = format === 'json' ? formatJson(reports) : format === 'sarif' ? formatSarif(reports, version()) : formatText(reports, values.fix!);
-  io.stdout(out);
+  const rendered = format === 'json' ? formatJson(reports) : format === 'sarif' ? formatSarif(reports, version()) : formatText(reports, values.fix!);
+  out.stdout(rendered);
 
   const all = reports.flatMap((r) => r.findings);
   const errors = all.filter((f) => f.severity === 'error').length;
@@ -128,10 +137,10 @@ const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
 function collectFiles(paths: readonly string[], cwd: string): string[] {
   const out: string[] = [];
   const walk = (p: string, explicit: boolean): void => {
-    const st = fs.statSync(path.resolve(cwd, p));
+    const st = io('read', p, () => fs.statSync(path.resolve(cwd, p)));
     if (st.isDirectory()) {
       if (!explicit && SKIP_DIRS.has(path.basename(p))) return;
-      const names = fs.readdirSync(path.resolve(cwd, p)).sort();
+      const names = io('read', p, () => fs.readdirSync(path.resolve(cwd, p))).sort();
       for (const n of names) walk(path.join(p, n), false);
     } else if (st.isFile()) {
       out.push(p);
@@ -143,7 +152,7 @@ function collectFiles(paths: readonly string[], cwd: string): string[] {
 
 function lintFile(file: string, cwd: string, options: LintOptions, fix: boolean): FileReport | undefined {
   const abs = path.resolve(cwd, file);
-  const raw = fs.readFileSync(abs, 'utf8');
+  const raw = io('read', file, () => fs.readFileSync(abs, 'utf8'));
   const bom = raw.startsWith('\uFEFF') ? '\uFEFF' : '';
   const text = bom ? raw.slice(1) : raw;
   if (detectKind(text) === undefined) return undefined;
@@ -155,7 +164,7 @@ function lintFile(file: string, cwd: string, options: LintOptions, fix: boolean)
     findings = result.findings;
     fixed = result.applied;
     if (result.text !== text) {
-      fs.writeFileSync(abs, bom + result.text, 'utf8');
+      io('write', file, () => fs.writeFileSync(abs, bom + result.text, 'utf8'));
       finalText = result.text;
     }
   } else {
@@ -165,6 +174,6 @@ function lintFile(file: string, cwd: string, options: LintOptions, fix: boolean)
 }
 
 function version(): string {
-  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string };
+  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', '..', 'package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }

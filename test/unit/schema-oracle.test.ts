@@ -1,0 +1,50 @@
+/**
+ * libvirt's RelaxNG schema as an oracle: a fix must never turn a schema-valid
+ * domain into one libvirt rejects. Needs xmllint (Debian: libxml2-utils).
+ */
+import { describe, it } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fixAll } from '../../server/src/linter';
+import { FIXTURES, fixtureOptions, listDir } from '../support/fixtures';
+import { domainSchema, hasXmllint, invalidFiles } from '../support/xmllint';
+
+const schema = domainSchema();
+const skip = !hasXmllint() ? 'xmllint not found (apt-get install libxml2-utils)' : !schema ? 'no libvirt domain.rng found' : false;
+if (skip) console.log(`# NOTE schema oracle skipped: ${skip}`);
+
+describe('libvirt RelaxNG oracle', { skip }, () => {
+  const inputs: string[] = [];
+  const dir = path.join(FIXTURES, 'domain-xml');
+  for (const rule of listDir(dir)) {
+    for (const f of listDir(path.join(dir, rule))) {
+      if (f.endsWith('.xml') && !f.endsWith('.fixed.xml') && rule !== 'xml-not-well-formed') inputs.push(path.join(dir, rule, f));
+    }
+  }
+
+  it('every fixed fixture of a schema-valid input validates', () => {
+    const fixedFiles = inputs.map((f) => f.replace(/\.xml$/, '.fixed.xml')).filter((f) => fs.existsSync(f));
+    const badInputs = invalidFiles(schema as string, fixedFiles.map((f) => f.replace(/\.fixed\.xml$/, '.xml')));
+    const checked = fixedFiles.filter((f) => !badInputs.has(f.replace(/\.fixed\.xml$/, '.xml')));
+    assert.ok(checked.length > 10, `${checked.length} fixed fixtures checked`);
+    assert.deepEqual([...invalidFiles(schema as string, checked).entries()], []);
+  });
+
+  it('fix-all of every schema-valid fixture validates', () => {
+    const valid = inputs.filter((f) => !invalidFiles(schema as string, [f]).size);
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sevlint-oracle-'));
+    try {
+      const outputs = valid.map((f, i) => {
+        const out = path.join(tmp, `${i}-${path.basename(path.dirname(f))}-${path.basename(f)}`);
+        fs.writeFileSync(out, fixAll(fs.readFileSync(f, 'utf8'), fixtureOptions(f)).text);
+        return out;
+      });
+      assert.ok(outputs.length > 20, `${outputs.length} fixtures checked`);
+      assert.deepEqual([...invalidFiles(schema as string, outputs).entries()], []);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});

@@ -153,3 +153,20 @@ export function setBits(value: bigint, mask: bigint = value): number[] {
 export function isSevEs(value: bigint | undefined): boolean {
   return value !== undefined && (value & SEV.ES) !== 0n;
 }
+
+/**
+ * The fields with a bit set in `value & mask`, by name, for messages:
+ * `SMT (bit 16, 0x10000) and RESERVED (bits 26, 40: 0x10004000000)`.
+ */
+export function describeBits(value: bigint, mask: bigint, kind: PolicyKind): string {
+  const table = kind === 'sev' ? SEV_POLICY_BITS : SNP_POLICY_BITS;
+  const parts: string[] = [];
+  for (const field of table) {
+    const fieldMask = ((1n << BigInt(field.width)) - 1n) << BigInt(field.bit);
+    const bits = setBits(value & mask, fieldMask);
+    if (bits.length === 0) continue;
+    const hex = formatPolicy(value & mask & fieldMask);
+    parts.push(bits.length === 1 ? `${field.name} (bit ${bits[0]}, ${hex})` : `${field.name} (bits ${bits.join(', ')}: ${hex})`);
+  }
+  return parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : (parts[0] ?? '');
+}

@@ -1,12 +1,36 @@
 import type { DomainModel } from '../../domain/model';
-import type { Rule } from '../types';
+import { insertChild, type TextEdit } from '../../xml/edit';
+import type { XmlElement } from '../../xml/model';
+import type { Fix, Rule } from '../types';
 
-// PLACEHOLDER: to be written (group A).
+/** libvirt's documented SEV value (NODBG|NOKS), its SEV-ES variant, and QEMU's SEV-SNP default (SMT|RSVD_MBO). */
+const SEV_DEFAULT = '0x0003';
+const SEV_ES_DEFAULT = '0x0007';
+const SNP_DEFAULT = '0x30000';
+
 export const rule: Rule<DomainModel> = {
   id: 'sev-policy-missing',
   target: 'domain-xml',
-  severity: 'warning',
-  summary: 'TODO',
-  messages: {},
-  check() {},
+  severity: 'error',
+  summary: 'A <launchSecurity> of type sev or sev-snp must have a <policy>.',
+  messages: {
+    missing:
+      "<launchSecurity type='{type}'> has no <policy>; libvirt requires one and fails with 'failed to get launch security policy'. Add <policy>{expected}</policy>.",
+  },
+  check(model, _ctx, report) {
+    const sev = model.sev;
+    if (!sev || sev.policyElement) return;
+    const expected = sev.snp ? SNP_DEFAULT : SEV_DEFAULT;
+    const fixes: Fix[] = [{ title: `Add <policy>${expected}</policy>`, edits: [insertPolicy(model, sev.element, expected)], preferred: true }];
+    if (!sev.snp) {
+      fixes.push({ title: `Add the SEV-ES policy <policy>${SEV_ES_DEFAULT}</policy>`, edits: [insertPolicy(model, sev.element, SEV_ES_DEFAULT)], preferred: false });
+    }
+    report({ messageId: 'missing', data: { type: sev.type, expected }, span: sev.element.startTag, fixes });
+  },
 };
+
+/** Inserts `<policy>` where libvirt writes it: after `<cbitpos>`/`<reducedPhysBits>`, else first. */
+function insertPolicy(model: DomainModel, parent: XmlElement, value: string): TextEdit {
+  const after = parent.children.filter((c) => c.name === 'cbitpos' || c.name === 'reducedPhysBits').pop();
+  return insertChild(model.doc, model.style, parent, `<policy>${value}</policy>`, after ? { after } : 'first');
+}

@@ -1,12 +1,33 @@
 import type { DomainModel } from '../../domain/model';
+import { describeBits, SNP } from '../../policy';
 import type { Rule } from '../types';
+import { readablePolicy, setPolicyFix, showPolicy } from './policy-util';
 
-// PLACEHOLDER: to be written (group A).
+/** MIGRATE_MA (KVM has no migration agent support) and the reserved bits 26–63. */
+const FORBIDDEN = SNP.MIGRATE_MA | SNP.RESERVED;
+
 export const rule: Rule<DomainModel> = {
   id: 'snp-policy-forbidden-bits',
   target: 'domain-xml',
-  severity: 'warning',
-  summary: 'TODO',
-  messages: {},
-  check() {},
+  severity: 'error',
+  summary: 'A SEV-SNP policy must not set bit 18 (MIGRATE_MA) or any reserved bit from 26 up.',
+  messages: {
+    forbidden:
+      "The SEV-SNP policy {value} sets {bits}; KVM's SNP_LAUNCH_START refuses such a policy (-EINVAL), so the guest does not start. Expected {expected}.",
+  },
+  check(model, _ctx, report) {
+    const p = readablePolicy(model);
+    if (!p || !p.sev.snp) return;
+    const set = p.value & FORBIDDEN;
+    if (set === 0n) return;
+    const fixedValue = p.value & ~FORBIDDEN;
+    const expected = showPolicy(p, fixedValue);
+    const bits = describeBits(p.value, FORBIDDEN, 'sev-snp');
+    report({
+      messageId: 'forbidden',
+      data: { value: showPolicy(p), bits, expected },
+      span: p.element.span,
+      fixes: [setPolicyFix(model, p, fixedValue, `Clear ${bits}: ${expected}`, true)],
+    });
+  },
 };

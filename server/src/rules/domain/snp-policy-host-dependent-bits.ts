@@ -1,12 +1,37 @@
 import type { DomainModel } from '../../domain/model';
+import { describeBits, SNP } from '../../policy';
 import type { Rule } from '../types';
+import { readablePolicy, setPolicyFix, showPolicy } from './policy-util';
 
-// PLACEHOLDER: to be written (group A).
+const HOST_DEPENDENT = SNP.SINGLE_SOCKET | SNP.NEWER;
+
 export const rule: Rule<DomainModel> = {
   id: 'snp-policy-host-dependent-bits',
   target: 'domain-xml',
   severity: 'warning',
-  summary: 'TODO',
-  messages: {},
-  check() {},
+  summary: 'A SEV-SNP policy with bits 20–25 set starts only on hosts whose KVM and firmware support them.',
+  messages: {
+    singleSocket:
+      'The SEV-SNP policy {value} sets {bits}; older KVM (such as Linux 6.11) refuses it in SNP_LAUNCH_START, and on a multi-socket host the launch fails. Without it the policy is {expected}.',
+    newer:
+      'The SEV-SNP policy {value} sets {bits}; only newer KVM and SEV firmware accept these bits, elsewhere SNP_LAUNCH_START fails. Without them the policy is {expected}.',
+    both:
+      'The SEV-SNP policy {value} sets {bits}; only newer KVM and SEV firmware accept these bits (elsewhere SNP_LAUNCH_START fails), and SINGLE_SOCKET also fails on a multi-socket host. Without them the policy is {expected}.',
+  },
+  check(model, _ctx, report) {
+    const p = readablePolicy(model);
+    if (!p || !p.sev.snp) return;
+    const set = p.value & HOST_DEPENDENT;
+    if (set === 0n) return;
+    const fixedValue = p.value & ~HOST_DEPENDENT;
+    const expected = showPolicy(p, fixedValue);
+    const bits = describeBits(p.value, HOST_DEPENDENT, 'sev-snp');
+    const messageId = set === SNP.SINGLE_SOCKET ? 'singleSocket' : (set & SNP.SINGLE_SOCKET) === 0n ? 'newer' : 'both';
+    report({
+      messageId,
+      data: { value: showPolicy(p), bits, expected },
+      span: p.element.span,
+      fixes: [setPolicyFix(model, p, fixedValue, `Clear ${bits}: ${expected}`, false)],
+    });
+  },
 };

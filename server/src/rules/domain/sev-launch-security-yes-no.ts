@@ -1,12 +1,49 @@
 import type { DomainModel } from '../../domain/model';
-import type { Rule } from '../types';
+import { setAttribute } from '../../xml/edit';
+import { attr } from '../../xml/model';
+import type { Fix, Rule } from '../types';
 
-// PLACEHOLDER: to be written (group B).
+/** Spellings whose meaning is clear, by what libvirt wants instead. */
+const MEANING: ReadonlyMap<string, 'yes' | 'no'> = new Map<string, 'yes' | 'no'>([
+  ['yes', 'yes'],
+  ['on', 'yes'],
+  ['true', 'yes'],
+  ['1', 'yes'],
+  ['no', 'no'],
+  ['off', 'no'],
+  ['false', 'no'],
+  ['0', 'no'],
+]);
+
 export const rule: Rule<DomainModel> = {
   id: 'sev-launch-security-yes-no',
   target: 'domain-xml',
-  severity: 'warning',
-  summary: 'TODO',
-  messages: {},
-  check() {},
+  severity: 'error',
+  summary: "kernelHashes, authorKey and vcek of <launchSecurity> take 'yes' or 'no', nothing else.",
+  messages: {
+    fixable:
+      "{name} must be 'yes' or 'no', not '{value}'; libvirt fails with: Invalid value for attribute '{name}' in element 'launchSecurity': '{value}'. Use {name}='{suggestion}'.",
+    invalid:
+      "{name} must be 'yes' or 'no', not '{value}'; libvirt fails with: Invalid value for attribute '{name}' in element 'launchSecurity': '{value}'.",
+  },
+  check(model, _ctx, report) {
+    const sev = model.sev;
+    if (!sev) return;
+    // type='sev' never reads authorKey / vcek (sev-launch-security-wrong-child reports them).
+    const names = sev.snp ? ['kernelHashes', 'authorKey', 'vcek'] : ['kernelHashes'];
+    for (const name of names) {
+      const a = attr(sev.element, name);
+      if (!a || a.value === 'yes' || a.value === 'no') continue;
+      const suggestion = MEANING.get(a.value.trim().toLowerCase());
+      const fixes: Fix[] = suggestion
+        ? [{ title: `Set ${name}='${suggestion}'`, edits: [setAttribute(model.style, sev.element, name, suggestion)], preferred: true }]
+        : [];
+      report({
+        messageId: suggestion ? 'fixable' : 'invalid',
+        data: { name, value: a.value, suggestion: suggestion ?? '' },
+        span: a.value === '' ? a.span : a.valueSpan,
+        fixes,
+      });
+    }
+  },
 };

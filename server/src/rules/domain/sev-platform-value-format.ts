@@ -1,12 +1,74 @@
 import type { DomainModel } from '../../domain/model';
-import type { Rule } from '../types';
+import { removeElement, replaceContent } from '../../xml/edit';
+import { child, rawContent, textContent, type XmlElement } from '../../xml/model';
+import type { Fix, Report, Rule } from '../types';
+import { readLibvirtUInt } from './launch-security-util';
 
-// PLACEHOLDER: to be written (group B).
+/** The elements, with the name libvirt's error message gives them. */
+const PLATFORM_VALUES = [
+  { name: 'cbitpos', what: 'cbitpos' },
+  { name: 'reducedPhysBits', what: 'reduced-phys-bits' },
+] as const;
+
 export const rule: Rule<DomainModel> = {
   id: 'sev-platform-value-format',
   target: 'domain-xml',
-  severity: 'warning',
-  summary: 'TODO',
-  messages: {},
-  check() {},
+  severity: 'error',
+  summary: '<cbitpos> and <reducedPhysBits> must be plain decimal numbers; reducedPhysBits must be 1 to 63.',
+  messages: {
+    padded:
+      "<{name}> has whitespace after the number {value}; libvirt reads it without trimming and fails with: Invalid format for launch security {what}. Write <{name}>{value}</{name}>.",
+    invalid:
+      "<{name}> is '{value}', which is not an unsigned decimal number; libvirt fails with: Invalid format for launch security {what}.",
+    tooLarge:
+      '<{name}> is {value}, above the largest value libvirt reads (4294967295); libvirt fails with: Invalid format for launch security {what}.',
+    blank:
+      '<{name}> holds only whitespace; libvirt fails with: Invalid format for launch security {what}. Remove it and libvirt fills in the host value.',
+    empty:
+      "<{name}> is empty; libvirt treats it as absent, but the schema requires a number. Remove it and libvirt fills in the host value.",
+    range:
+      'reducedPhysBits is {value}; QEMU accepts only 1 to 63 (reduced_phys_bits check failed) and every SEV host reports 1.',
+  },
+  check(model, _ctx, report) {
+    const sev = model.sev;
+    if (!sev) return;
+    for (const { name, what } of PLATFORM_VALUES) {
+      const el = child(sev.element, name);
+      if (!el) continue;
+      const r = checkValue(model, el, what);
+      if (r) report(r);
+    }
+  },
 };
+
+function checkValue(model: DomainModel, el: XmlElement, what: string): Report | undefined {
+  const text = textContent(model.text, el);
+  const reading = readLibvirtUInt(text);
+  const remove: Fix = { title: `Remove <${el.name}> (libvirt 6.9 and later fill in the host value)`, edits: [removeElement(model.doc, el)], preferred: false };
+  const base = { data: { name: el.name, what, value: text.trim() }, span: el.span };
+  switch (reading.kind) {
+    case 'absent':
+      return { ...base, messageId: 'empty', severity: 'warning', fixes: [{ ...remove, preferred: true }] };
+    case 'invalid':
+      if (text.trim() === '') return { ...base, messageId: 'blank', fixes: [{ ...remove, preferred: true }] };
+      return { ...base, messageId: 'invalid', fixes: [remove] };
+    case 'tooLarge':
+      return { ...base, messageId: 'tooLarge', fixes: [remove] };
+    case 'padded':
+      return { ...base, data: { ...base.data, value: reading.trimmed }, messageId: 'padded', fixes: [...trimFix(model, el, reading.trimmed), remove] };
+    case 'ok':
+      if (el.name !== 'reducedPhysBits' || (reading.value >= 1 && reading.value <= 63)) return undefined;
+      return { ...base, messageId: 'range', fixes: [setOne(el), remove].filter((f): f is Fix => f !== undefined) };
+  }
+}
+
+/** Trimming is safe only when the text is all there is (no comment or CDATA to lose). */
+function trimFix(model: DomainModel, el: XmlElement, trimmed: string): Fix[] {
+  const edit = rawContent(model.text, el) === textContent(model.text, el) ? replaceContent(el, trimmed) : undefined;
+  return edit ? [{ title: `Remove the whitespace: <${el.name}>${trimmed}</${el.name}>`, edits: [edit], preferred: true }] : [];
+}
+
+function setOne(el: XmlElement): Fix | undefined {
+  const edit = replaceContent(el, '1');
+  return edit && { title: 'Set reducedPhysBits to 1', edits: [edit], preferred: false };
+}

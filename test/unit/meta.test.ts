@@ -6,6 +6,7 @@ import { allRuleMetas } from '../../server/src/rules/index';
 import { FIXTURES, ROOT, listDir } from '../support/fixtures';
 
 const changelog = fs.readFileSync(path.join(ROOT, 'CHANGELOG.md'), 'utf8');
+const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 
 describe('rule registry', () => {
   it('has unique kebab-case ids with the target prefix', () => {
@@ -38,8 +39,9 @@ describe('rule registry', () => {
         assert.ok(files.some((f) => f.startsWith('invalid-') && !f.includes('.expected') && !f.includes('.fixed') && !f.endsWith('.json')), 'an invalid- case');
         assert.ok(files.some((f) => f.startsWith('valid-')), 'a valid- case');
       });
-      it('is in the CHANGELOG', () => {
+      it('is in the CHANGELOG and the README', () => {
         assert.ok(changelog.includes('`' + r.id + '`'), `CHANGELOG.md mentions \`${r.id}\``);
+        assert.ok(readme.includes(`[\`${r.id}\`](docs/rules/${r.id}.md)`), `README.md links \`${r.id}\``);
       });
     });
   }

@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fixAll } from '../../server/src/linter';
-import { FIXTURES, fixtureOptions, listDir } from '../support/fixtures';
+import { spawnSync } from 'node:child_process';
+import { FIXTURES, ROOT, SHARED, fixtureOptions, listDir } from '../support/fixtures';
 import { domainSchema, hasXmllint, invalidFiles } from '../support/xmllint';
 
 const schema = domainSchema();
@@ -47,4 +48,38 @@ describe('libvirt RelaxNG oracle', { skip }, () => {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
   });
+});
+
+const CONTRACT = ['sev-virtio-iommu', 'sev-virtio-blk-boot-disk', 'sev-i440fx-transitional-virtio', 'sev-memory-hard-limit', 'sev-uefi-firmware'];
+
+describe('sevlint --fix on schema-valid SEV domains', { skip }, () => {
+  const sources = [
+    path.join(ROOT, 'examples', 'domain', 'sev-es-as-generated.xml'),
+    path.join(ROOT, 'examples', 'domain', 'sev-i440fx-seabios.xml'),
+    path.join(SHARED, 'corpus', 'virt-manager', 'virt-install-amd-sev.xml'),
+    path.join(SHARED, 'corpus', 'libvirt', 'launch-security-sev.xml'),
+  ].filter((f) => fs.existsSync(f));
+
+  for (const src of sources) {
+    it(`${path.basename(src)}: stays schema-valid, no contract finding left, a second --fix changes nothing`, () => {
+      const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sevlint-fix-'));
+      try {
+        const file = path.join(tmp, path.basename(src));
+        fs.copyFileSync(src, file);
+        assert.deepEqual([...invalidFiles(schema as string, [file]).entries()], [], 'the input is schema-valid');
+        const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'bin', 'sevlint'), ...args], { encoding: 'utf8' });
+        const first = cli('--fix', '--format', 'json', file);
+        assert.ok(first.status === 0 || first.status === 1, first.stderr);
+        const left = (JSON.parse(first.stdout) as { diagnostics: { ruleId: string }[] }[])[0]!.diagnostics.map((d) => d.ruleId);
+        assert.deepEqual(left.filter((id) => CONTRACT.includes(id)), []);
+        assert.deepEqual([...invalidFiles(schema as string, [file]).entries()], []);
+        const once = fs.readFileSync(file, 'utf8');
+        assert.notEqual(once, fs.readFileSync(src, 'utf8'));
+        cli('--fix', file);
+        assert.equal(fs.readFileSync(file, 'utf8'), once);
+      } finally {
+        fs.rmSync(tmp, { recursive: true, force: true });
+      }
+    });
+  }
 });

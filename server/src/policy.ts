@@ -74,6 +74,13 @@ export const SNP = {
   DEFAULT: 0x30000n,
 } as const;
 
+/** SNP policy bits that must be set: KVM's SNP_LAUNCH_START refuses a policy without them. */
+export const SNP_REQUIRED = SNP.SMT | SNP.RSVD_MBO;
+/** SNP policy bits that KVM refuses when set. */
+export const SNP_FORBIDDEN = SNP.MIGRATE_MA | SNP.RESERVED;
+/** SNP policy bits accepted only by some KVM / firmware versions or hosts. */
+export const SNP_HOST_DEPENDENT = SNP.SINGLE_SOCKET | SNP.NEWER;
+
 export interface PolicyReading {
   /** The value libvirt reads, when it reads one. */
   readonly value: bigint | undefined;

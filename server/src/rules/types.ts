@@ -1,5 +1,5 @@
 import type { Span } from '../xml/model';
-import type { TextEdit } from '../xml/edit';
+import type { TextEdit } from '../text-edit';
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 export type SeveritySetting = Severity | 'off';

@@ -1,12 +1,9 @@
 import type { XmlDocument, XmlElement } from './model';
 import { attr } from './model';
 
-/** A replacement of `[start, end)` in the text the edit was computed from. */
-export interface TextEdit {
-  readonly start: number;
-  readonly end: number;
-  readonly newText: string;
-}
+import { eolOf, type TextEdit } from '../text-edit';
+
+export type { TextEdit };
 
 /** How the file is written, so inserted text looks like the user's own. */
 export interface DocStyle {
@@ -17,7 +14,7 @@ export interface DocStyle {
 
 export function detectStyle(doc: XmlDocument): DocStyle {
   const { text } = doc;
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const eol = eolOf(text);
   let single = 0;
   let double = 0;
   let indentUnit: string | undefined;
@@ -153,20 +150,4 @@ export function removeElement(doc: XmlDocument, el: XmlElement): TextEdit {
 export function replaceContent(el: XmlElement, newText: string): TextEdit | undefined {
   if (!el.content) return undefined;
   return { start: el.content.start, end: el.content.end, newText };
-}
-
-/**
- * Applies edits computed against `text`. Edits must not overlap; the ones
- * that would are dropped (they belong to a later pass).
- */
-export function applyEdits(text: string, edits: readonly TextEdit[]): string {
-  const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
-  let out = '';
-  let pos = 0;
-  for (const e of sorted) {
-    if (e.start < pos) continue;
-    out += text.slice(pos, e.start) + e.newText;
-    pos = e.end;
-  }
-  return out + text.slice(pos);
 }

@@ -6,10 +6,9 @@
  * `[start, end)`.
  */
 
-export interface Span {
-  readonly start: number;
-  readonly end: number;
-}
+import type { Span } from '../text-edit';
+
+export type { Span };
 
 export interface XmlAttribute {
   readonly name: string;

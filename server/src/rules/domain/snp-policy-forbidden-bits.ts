@@ -1,10 +1,8 @@
 import type { DomainModel } from '../../domain/model';
-import { describeBits, SNP } from '../../policy';
+import { describeBits, SNP_FORBIDDEN } from '../../policy';
 import type { Rule } from '../types';
 import { readablePolicy, setPolicyFix, showPolicy } from './policy-util';
 
-/** MIGRATE_MA (KVM has no migration agent support) and the reserved bits 26–63. */
-const FORBIDDEN = SNP.MIGRATE_MA | SNP.RESERVED;
 
 export const rule: Rule<DomainModel> = {
   id: 'snp-policy-forbidden-bits',
@@ -18,11 +16,11 @@ export const rule: Rule<DomainModel> = {
   check(model, _ctx, report) {
     const p = readablePolicy(model);
     if (!p || !p.sev.snp) return;
-    const set = p.value & FORBIDDEN;
+    const set = p.value & SNP_FORBIDDEN;
     if (set === 0n) return;
-    const fixedValue = p.value & ~FORBIDDEN;
+    const fixedValue = p.value & ~SNP_FORBIDDEN;
     const expected = showPolicy(p, fixedValue);
-    const bits = describeBits(p.value, FORBIDDEN, 'sev-snp');
+    const bits = describeBits(p.value, SNP_FORBIDDEN, 'sev-snp');
     report({
       messageId: 'forbidden',
       data: { value: showPolicy(p), bits, expected },

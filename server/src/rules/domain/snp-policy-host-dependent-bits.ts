@@ -1,9 +1,8 @@
 import type { DomainModel } from '../../domain/model';
-import { describeBits, SNP } from '../../policy';
+import { describeBits, SNP, SNP_HOST_DEPENDENT } from '../../policy';
 import type { Rule } from '../types';
 import { readablePolicy, setPolicyFix, showPolicy } from './policy-util';
 
-const HOST_DEPENDENT = SNP.SINGLE_SOCKET | SNP.NEWER;
 
 export const rule: Rule<DomainModel> = {
   id: 'snp-policy-host-dependent-bits',
@@ -21,11 +20,11 @@ export const rule: Rule<DomainModel> = {
   check(model, _ctx, report) {
     const p = readablePolicy(model);
     if (!p || !p.sev.snp) return;
-    const set = p.value & HOST_DEPENDENT;
+    const set = p.value & SNP_HOST_DEPENDENT;
     if (set === 0n) return;
-    const fixedValue = p.value & ~HOST_DEPENDENT;
+    const fixedValue = p.value & ~SNP_HOST_DEPENDENT;
     const expected = showPolicy(p, fixedValue);
-    const bits = describeBits(p.value, HOST_DEPENDENT, 'sev-snp');
+    const bits = describeBits(p.value, SNP_HOST_DEPENDENT, 'sev-snp');
     const messageId = set === SNP.SINGLE_SOCKET ? 'singleSocket' : (set & SNP.SINGLE_SOCKET) === 0n ? 'newer' : 'both';
     report({
       messageId,

@@ -1,9 +1,8 @@
 import type { DomainModel } from '../../domain/model';
-import { describeBits, SNP } from '../../policy';
+import { describeBits, SNP_REQUIRED } from '../../policy';
 import type { Rule } from '../types';
 import { readablePolicy, setPolicyFix, showPolicy } from './policy-util';
 
-const REQUIRED = SNP.SMT | SNP.RSVD_MBO;
 
 export const rule: Rule<DomainModel> = {
   id: 'snp-policy-required-bits',
@@ -17,9 +16,9 @@ export const rule: Rule<DomainModel> = {
   check(model, _ctx, report) {
     const p = readablePolicy(model);
     if (!p || !p.sev.snp) return;
-    const missing = REQUIRED & ~p.value;
+    const missing = SNP_REQUIRED & ~p.value;
     if (missing === 0n) return;
-    const fixedValue = p.value | REQUIRED;
+    const fixedValue = p.value | SNP_REQUIRED;
     const expected = showPolicy(p, fixedValue);
     const bits = describeBits(missing, missing, 'sev-snp');
     report({

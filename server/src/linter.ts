@@ -1,14 +1,18 @@
 import { buildDomainModel, isDomain } from './domain/model';
-import { allRuleMetas, domainRules } from './rules/index';
-import { xmlNotWellFormed } from './rules/syntax';
+import { buildKataModel, isKataConfig } from './kata/model';
+import { allRuleMetas, domainRules, kataRules } from './rules/index';
+import { tomlSyntax, xmlNotWellFormed } from './rules/syntax';
+import { parseToml } from './toml/parse';
 import { formatMessage, type Finding, type Fix, type Report, type Rule, type RuleContext, type RuleMeta, type SeveritySetting, type Version } from './rules/types';
-import { applyEdits, type TextEdit } from './xml/edit';
+import { applyEdits, type TextEdit } from './text-edit';
 import type { Span } from './xml/model';
 import { parseXml } from './xml/parse';
 
-export type DocumentKind = 'domain-xml';
+export type DocumentKind = 'domain-xml' | 'kata-toml';
 
 export interface LintOptions {
+  /** The file's name or path: `configuration*.toml(.in)` marks a Kata file, `.toml.in` a template. */
+  readonly fileName?: string;
   /** The QEMU the configuration targets (severities depend on it). */
   readonly qemu?: Version;
   /** Per-rule severity overrides, or 'off'. */
@@ -22,16 +26,36 @@ export interface LintResult {
 }
 
 const DOMAIN_ROOT = /^\uFEFF?\s*(?:(?:<\?[^]*?\?>|<!--[^]*?-->|<!DOCTYPE[^>[]*(?:\[[^]*?\])?\s*>)\s*)*<domain[\s/>]/;
+const KATA_NAME = /(^|[\\/])configuration[^\\/]*\.toml(\.in)?$/;
+const KATA_TABLE = /^[ \t]*\[[ \t]*hypervisor\.[A-Za-z0-9_-]+[ \t]*\]/m;
 
-/** Recognises a document by its content: a libvirt domain starts with `<domain` after the prolog. */
-export function detectKind(text: string): DocumentKind | undefined {
-  return DOMAIN_ROOT.test(text.slice(0, 64 * 1024)) ? 'domain-xml' : undefined;
+/**
+ * Recognises a document: a libvirt domain starts with `<domain` after the
+ * prolog; a Kata configuration has a `[hypervisor.<name>]` table or is named
+ * `configuration*.toml` / `configuration*.toml.in`.
+ */
+export function detectKind(text: string, fileName?: string): DocumentKind | undefined {
+  if (DOMAIN_ROOT.test(text.slice(0, 64 * 1024))) return 'domain-xml';
+  if ((fileName !== undefined && KATA_NAME.test(fileName)) || KATA_TABLE.test(text)) return 'kata-toml';
+  return undefined;
 }
 
 export function lint(text: string, options: LintOptions = {}): LintResult {
-  const kind = detectKind(text);
+  const kind = detectKind(text, options.fileName);
   if (kind === undefined) return { kind, findings: [] };
-  return { kind, findings: lintDomain(text, options) };
+  return { kind, findings: kind === 'domain-xml' ? lintDomain(text, options) : lintKata(text, options) };
+}
+
+function lintKata(text: string, options: LintOptions): Finding[] {
+  const parsed = parseToml(text);
+  if (!parsed.ok) {
+    const f = makeFinding(tomlSyntax, options, { messageId: 'syntax', data: { detail: parsed.error.message }, span: parsed.error.span });
+    return f ? [f] : [];
+  }
+  const named = options.fileName !== undefined && KATA_NAME.test(options.fileName);
+  if (!named && !isKataConfig(parsed.document)) return [];
+  const template = options.fileName?.endsWith('.toml.in') ?? false;
+  return runRules(kataRules, buildKataModel(parsed.document, template), options);
 }
 
 function lintDomain(text: string, options: LintOptions): Finding[] {

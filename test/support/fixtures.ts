@@ -4,7 +4,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { compatibleFixes, lint, type LintOptions } from '../../server/src/linter';
 import type { Finding } from '../../server/src/rules/types';
 import { parseVersion } from '../../server/src/rules/types';
-import { applyEdits } from '../../server/src/xml/edit';
+import { applyEdits } from '../../server/src/text-edit';
 
 /** The repository root (tests run from out/test/...). */
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -32,7 +32,7 @@ export function toExpected(text: string, findings: readonly Finding[]): Expected
 
 /** Options for a fixture: `<case>.options.json` beside it ({"qemu": "6.0"}). */
 export function fixtureOptions(file: string): LintOptions {
-  const opt = file.replace(/\.[^.]+$/, '.options.json');
+  const opt = file.replace(/\.(xml|toml|toml\.in)$/, '.options.json');
   if (!fs.existsSync(opt)) return {};
   const raw = JSON.parse(fs.readFileSync(opt, 'utf8')) as { qemu?: string };
   return raw.qemu ? { qemu: parseVersion(raw.qemu)! } : {};

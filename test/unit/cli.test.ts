@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { run } from '../../server/src/cli/main';
+import { parseToml } from '../../server/src/toml/parse';
 import { FIXTURES, ROOT } from '../support/fixtures';
 
 interface Result {
@@ -127,6 +128,31 @@ describe('sevlint CLI', () => {
     const again = cli('--fix', 'fix.xml');
     assert.match(again.stdout, /^No problems in 1 file, 0 fixes applied\.\n$/);
     assert.equal(fs.readFileSync(path.join(dir, 'fix.xml'), 'utf8'), fixed);
+  });
+
+  it('Kata: recognised by content and name, SARIF regions are exact, --fix leaves valid TOML and is idempotent', () => {
+    const src = fs.readFileSync(path.join(FIXTURES, 'kata-toml', 'kata-type', 'invalid-quoted-literals.toml'), 'utf8');
+    fs.mkdirSync(path.join(dir, 'kata'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'kata', 'runtime.toml'), src);
+    fs.writeFileSync(path.join(dir, 'kata', 'configuration-empty.toml'), '# nothing yet\n');
+    fs.writeFileSync(path.join(dir, 'kata', 'Cargo.toml'), '[package]\nname = "x"\n');
+    const sarif = JSON.parse(cli('--format', 'sarif', 'kata').stdout);
+    const results = sarif.runs[0].results as { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: unknown } }[] }[];
+    assert.deepEqual(
+      results.map((r) => [r.ruleId, r.locations[0]!.physicalLocation.artifactLocation.uri, r.locations[0]!.physicalLocation.region]),
+      [
+        ['kata-type', 'kata/runtime.toml', { startLine: 9, startColumn: 22, endLine: 9, endColumn: 28 }],
+        ['kata-type', 'kata/runtime.toml', { startLine: 15, startColumn: 18, endLine: 15, endColumn: 24 }],
+      ],
+    );
+    assert.match(cli('kata').stdout, /in 2 files\.\n$/, 'configuration-empty.toml is linted by its name, Cargo.toml skipped');
+    assert.equal(cli('--fix', 'kata').code, 0);
+    const fixed = fs.readFileSync(path.join(dir, 'kata', 'runtime.toml'), 'utf8');
+    assert.ok(parseToml(fixed).ok);
+    assert.match(fixed, /^confidential_guest = true$/m);
+    assert.match(fixed, /^# Confidential guest: SEV-SNP\.$/m, 'comments kept');
+    cli('--fix', 'kata');
+    assert.equal(fs.readFileSync(path.join(dir, 'kata', 'runtime.toml'), 'utf8'), fixed);
   });
 
   it('bin/sevlint runs as a program', () => {

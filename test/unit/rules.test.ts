@@ -1,8 +1,9 @@
 /**
- * Table-driven rule tests from test/fixtures/<target>/<rule-id>/:
- *   valid-*.xml            the rule must not fire
- *   invalid-*.xml          must give exactly invalid-*.expected.json (this rule's findings)
- *   invalid-*.fixed.xml    the text after the rule's preferred fixes; then the finding is
+ * Table-driven rule tests from test/fixtures/<target>/<rule-id>/ (extension .xml for
+ * domain-xml; .toml, or .toml.in for a template, for kata-toml):
+ *   valid-*.EXT            the rule must not fire
+ *   invalid-*.EXT          must give exactly invalid-*.expected.json (this rule's findings)
+ *   invalid-*.fixed.EXT    the text after the rule's preferred fixes; then the finding is
  *                          gone, no other finding is new, and fixing again changes nothing
  *   *.options.json         lint options for the case ({"qemu": "6.0"})
  * UPDATE_FIXTURES=1 rewrites the expected and fixed files (review the diff);
@@ -19,19 +20,22 @@ function key(f: { ruleId: string; message: string }): string {
   return `${f.ruleId}: ${f.message}`;
 }
 
-for (const target of ['domain-xml']) {
-  const ext = '.xml';
+/** Fixture file extensions per target (longest first). */
+const EXTENSIONS: Record<string, readonly string[]> = { 'domain-xml': ['.xml'], 'kata-toml': ['.toml.in', '.toml'] };
+
+for (const target of Object.keys(EXTENSIONS)) {
   const only = process.env['FIXTURE_RULE']?.split(',');
   for (const ruleId of listDir(path.join(FIXTURES, target))) {
     if (only && !only.includes(ruleId)) continue;
     const dir = path.join(FIXTURES, target, ruleId);
     describe(`${target}/${ruleId}`, () => {
       for (const name of listDir(dir)) {
-        if (!name.endsWith(ext) || name.endsWith('.fixed' + ext)) continue;
+        const ext = EXTENSIONS[target]!.find((e) => name.endsWith(e));
+        if (!ext || name.endsWith('.fixed' + ext) || name.endsWith('.expected.json')) continue;
         const file = path.join(dir, name);
         const base = file.slice(0, -ext.length);
         const text = fs.readFileSync(file, 'utf8');
-        const options = fixtureOptions(file);
+        const options = { ...fixtureOptions(base + ext), fileName: name };
 
         if (name.startsWith('valid-')) {
           it(`${name}: does not fire`, () => {

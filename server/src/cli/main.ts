@@ -7,7 +7,8 @@ import { formatJson, formatSarif, formatText, type FileReport } from './format';
 
 const USAGE = `Usage: sevlint [options] PATH...
 
-Lints libvirt domain XML for AMD SEV, SEV-ES and SEV-SNP guests.
+Lints libvirt domain XML and Kata Containers configuration.toml for AMD SEV,
+SEV-ES and SEV-SNP guests.
 PATH is a file or a folder (searched recursively; files are recognised by content).
 
 Options:
@@ -155,7 +156,8 @@ function lintFile(file: string, cwd: string, options: LintOptions, fix: boolean)
   const raw = io('read', file, () => fs.readFileSync(abs, 'utf8'));
   const bom = raw.startsWith('\uFEFF') ? '\uFEFF' : '';
   const text = bom ? raw.slice(1) : raw;
-  if (detectKind(text) === undefined) return undefined;
+  options = { ...options, fileName: file };
+  if (detectKind(text, file) === undefined) return undefined;
   let findings: readonly Finding[];
   let finalText = text;
   let fixed = 0;

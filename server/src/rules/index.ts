@@ -1,6 +1,24 @@
 import type { DomainModel } from '../domain/model';
 import type { Rule, RuleMeta } from './types';
-import { xmlNotWellFormed } from './syntax';
+import type { KataModel } from '../kata/model';
+import { tomlSyntax, xmlNotWellFormed } from './syntax';
+import { rule as kataTemplatePlaceholder } from './kata/kata-template-placeholder';
+import { rule as kataUnknownKey } from './kata/kata-unknown-key';
+import { rule as kataType } from './kata/kata-type';
+import { rule as kataSwiotlb } from './kata/kata-swiotlb';
+import { rule as kataRootDeviceMismatch } from './kata/kata-root-device-mismatch';
+import { rule as kataSnpRequiresConfidentialGuest } from './kata/kata-snp-requires-confidential-guest';
+import { rule as kataSevDeprecated } from './kata/kata-sev-deprecated';
+import { rule as kataGuestAssets } from './kata/kata-guest-assets';
+import { rule as kataFirmware } from './kata/kata-firmware';
+import { rule as kataNvdimm } from './kata/kata-nvdimm';
+import { rule as kataSharedFs } from './kata/kata-shared-fs';
+import { rule as kataVirtioMmio } from './kata/kata-virtio-mmio';
+import { rule as kataMachineType } from './kata/kata-machine-type';
+import { rule as kataSnpIdBlock } from './kata/kata-snp-id-block';
+import { rule as kataSnpGuestPolicy } from './kata/kata-snp-guest-policy';
+import { rule as kataHotplug } from './kata/kata-hotplug';
+import { rule as kataNestingChecks } from './kata/kata-nesting-checks';
 import { rule as sevVirtioBlkBootDisk } from './domain/sev-virtio-blk-boot-disk';
 import { rule as sevVirtioIommu } from './domain/sev-virtio-iommu';
 import { rule as sevI440fxTransitionalVirtio } from './domain/sev-i440fx-transitional-virtio';
@@ -62,8 +80,29 @@ export const domainRules: readonly Rule<DomainModel>[] = [
   sevKernelHashesWithoutKernel,
 ];
 
+/** Every Kata configuration.toml rule, in fix-all priority order. */
+export const kataRules: readonly Rule<KataModel>[] = [
+  kataTemplatePlaceholder,
+  kataUnknownKey,
+  kataType,
+  kataSwiotlb,
+  kataRootDeviceMismatch,
+  kataSnpRequiresConfidentialGuest,
+  kataSevDeprecated,
+  kataGuestAssets,
+  kataFirmware,
+  kataNvdimm,
+  kataSharedFs,
+  kataVirtioMmio,
+  kataMachineType,
+  kataSnpIdBlock,
+  kataSnpGuestPolicy,
+  kataHotplug,
+  kataNestingChecks,
+];
+
 /** Every diagnostic id sevlint can report, with its metadata. */
-export const allRuleMetas: readonly RuleMeta[] = [xmlNotWellFormed, ...domainRules];
+export const allRuleMetas: readonly RuleMeta[] = [xmlNotWellFormed, ...domainRules, tomlSyntax, ...kataRules];
 
 export function ruleMeta(id: string): RuleMeta | undefined {
   return allRuleMetas.find((r) => r.id === id);

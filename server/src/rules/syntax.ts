@@ -8,3 +8,12 @@ export const xmlNotWellFormed: RuleMeta = {
   summary: 'The file is not well-formed XML; nothing else is checked until it is.',
   messages: { syntax: 'Not well-formed XML: {detail}' },
 };
+
+/** Reported instead of any rule when a Kata configuration is not valid TOML. */
+export const tomlSyntax: RuleMeta = {
+  id: 'toml-syntax',
+  target: 'kata-toml',
+  severity: 'error',
+  summary: 'The file is not valid TOML; nothing else is checked until it is.',
+  messages: { syntax: 'Invalid TOML: {detail}' },
+};

@@ -1,0 +1,26 @@
+import type { KataModel } from '../../kata/model';
+import type { Fix, Rule } from '../types';
+import { qemuAnchor, qemuLookup, setOrInsert } from './k3-util';
+
+export const rule: Rule<KataModel> = {
+  id: 'kata-nesting-checks',
+  target: 'kata-toml',
+  severity: 'warning',
+  summary: 'A confidential guest should set disable_nesting_checks = true: on a host that is itself a VM, Kata makes virtio devices legacy-only.',
+  messages: {
+    nesting:
+      'disable_nesting_checks is {how} in a confidential guest. When the host is itself a VM, Kata then makes its virtio devices legacy-only (disable-modern), while QEMU forces disable-legacy=on for confidential guests, and the VM fails: device cannot work as neither modern nor legacy mode is enabled. Kata\'s SEV-SNP template sets it to true.',
+  },
+  check(model, _ctx, report) {
+    if (!model.confidential) return;
+    const look = qemuLookup(model, 'disable_nesting_checks');
+    if (look.kind === 'unknown') return;
+    if (look.kind === 'set' && look.entry.value !== false) return;
+    const span = look.kind === 'set' ? look.entry.valueSpan : qemuAnchor(model);
+    if (!span) return;
+    const edit = setOrInsert(model, model.qemu, 'disable_nesting_checks', look, 'true');
+    const fixes: Fix[] = edit ? [{ title: 'Set disable_nesting_checks = true', edits: [edit], preferred: true }] : [];
+    const how = look.kind === 'set' ? 'false' : "not set (Kata's default is false)";
+    report({ messageId: 'nesting', data: { how }, span, fixes });
+  },
+};

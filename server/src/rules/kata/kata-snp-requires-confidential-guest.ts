@@ -1,0 +1,28 @@
+import type { KataModel } from '../../kata/model';
+import type { Rule } from '../types';
+import { qemuKey, setQemuKey } from './k2-util';
+
+export const rule: Rule<KataModel> = {
+  id: 'kata-snp-requires-confidential-guest',
+  target: 'kata-toml',
+  severity: 'error',
+  summary: 'sev_snp_guest = true has no effect without confidential_guest = true: Kata boots an ordinary, unencrypted VM.',
+  messages: {
+    off: 'sev_snp_guest = true, but confidential_guest is false: Kata reads sev_snp_guest only for a confidential guest, so it silently boots an ordinary VM without memory encryption. Set confidential_guest = true.',
+    absent:
+      'sev_snp_guest = true, but confidential_guest is not set (Kata defaults it to false): Kata reads sev_snp_guest only for a confidential guest, so it silently boots an ordinary VM without memory encryption. Add confidential_guest = true.',
+  },
+  check(model, _ctx, report) {
+    if (!model.snp) return;
+    const snp = model.qemuEntry('sev_snp_guest')!;
+    const cg = qemuKey(model, 'confidential_guest');
+    if (cg.kind === 'placeholder') return;
+    if (cg.kind === 'value' && cg.entry.value !== false) return;
+    const edit = setQemuKey(model, 'confidential_guest', 'true', snp);
+    report({
+      messageId: cg.kind === 'value' ? 'off' : 'absent',
+      span: cg.kind === 'value' ? cg.entry.valueSpan : snp.valueSpan,
+      fixes: edit ? [{ title: 'Set confidential_guest = true', edits: [edit], preferred: true }] : [],
+    });
+  },
+};

@@ -177,3 +177,74 @@ export function describeBits(value: bigint, mask: bigint, kind: PolicyKind): str
   }
   return parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : (parts[0] ?? '');
 }
+
+/**
+ * The set fields of a policy in one line, for completion details and hover
+ * titles: flags by name, wider fields as `NAME=value`, `0x3` → `NODBG | NOKS`.
+ */
+export function summarizePolicy(value: bigint, kind: PolicyKind): string {
+  const parts: string[] = [];
+  for (const { field, value: v } of decodePolicy(value, kind)) {
+    if (v === 0n) continue;
+    if (field.width === 1) parts.push(field.name);
+    else if (field.name === 'RESERVED') parts.push(`RESERVED (${formatPolicy(v << BigInt(field.bit))})`);
+    else parts.push(`${field.name}=${v}`);
+  }
+  return parts.length > 0 ? parts.join(' | ') : 'no bits set';
+}
+
+export type PolicyNoteLevel = 'error' | 'warning' | 'info';
+
+/** Something to know about a policy value, in one line: what the policy rules check, for hover. */
+export interface PolicyNote {
+  readonly level: PolicyNoteLevel;
+  /** The bits the note is about (set, or missing). */
+  readonly bits: bigint;
+  readonly text: string;
+}
+
+/**
+ * What is wrong with (or worth knowing about) a policy value, from the same
+ * masks the policy rules use: for SEV the reserved bits 6–15, NODBG and the
+ * minimum API version; for SEV-SNP the bits KVM requires, refuses or accepts
+ * only on some hosts, DEBUG and the minimum ABI version.
+ */
+export function policyNotes(value: bigint, kind: PolicyKind): PolicyNote[] {
+  const notes: PolicyNote[] = [];
+  if (kind === 'sev') {
+    const reserved = value & SEV.RESERVED;
+    if (reserved === 0x40n && (value & SEV.ES) === 0n) {
+      notes.push({ level: 'warning', bits: reserved, text: 'sets reserved bit 6 (0x40), not the ES bit 2 (0x4): the guest runs as plain SEV, not SEV-ES; bits 6–15 must be zero.' });
+    } else if (reserved !== 0n) {
+      notes.push({ level: 'warning', bits: reserved, text: `sets ${describeBits(value, SEV.RESERVED, 'sev')}; bits 6–15 are reserved and must be zero.` });
+    }
+    if ((value & SEV.NODBG) === 0n) {
+      notes.push({ level: 'info', bits: SEV.NODBG, text: 'leaves NODBG (bit 0, 0x1) clear: the host can decrypt and encrypt guest memory with DBG_DECRYPT / DBG_ENCRYPT.' });
+    }
+    if ((value & SEV.API) !== 0n) {
+      const major = (value >> 16n) & 0xffn;
+      const minor = (value >> 24n) & 0xffn;
+      notes.push({ level: 'info', bits: value & SEV.API, text: `requires SEV firmware API ${major}.${minor} or later: the firmware refuses LAUNCH_START on an older platform.` });
+    }
+    return notes;
+  }
+  const missing = SNP_REQUIRED & ~value;
+  if (missing !== 0n) {
+    notes.push({ level: 'error', bits: missing, text: `leaves ${describeBits(missing, missing, 'sev-snp')} clear; KVM's SNP_LAUNCH_START refuses the policy (-EINVAL).` });
+  }
+  if ((value & SNP_FORBIDDEN) !== 0n) {
+    notes.push({ level: 'error', bits: value & SNP_FORBIDDEN, text: `sets ${describeBits(value, SNP_FORBIDDEN, 'sev-snp')}; KVM's SNP_LAUNCH_START refuses the policy (-EINVAL).` });
+  }
+  if ((value & SNP_HOST_DEPENDENT) !== 0n) {
+    notes.push({ level: 'warning', bits: value & SNP_HOST_DEPENDENT, text: `sets ${describeBits(value, SNP_HOST_DEPENDENT, 'sev-snp')}; only some KVM and firmware versions (or single-socket hosts) accept it.` });
+  }
+  if ((value & SNP.DEBUG) !== 0n) {
+    notes.push({ level: 'info', bits: SNP.DEBUG, text: 'sets DEBUG (bit 19, 0x80000): the host can decrypt and encrypt guest memory with SNP_DBG_DECRYPT / SNP_DBG_ENCRYPT.' });
+  }
+  if ((value & SNP.ABI) !== 0n) {
+    const major = (value >> 8n) & 0xffn;
+    const minor = value & 0xffn;
+    notes.push({ level: 'info', bits: value & SNP.ABI, text: `requires SNP firmware ABI ${major}.${minor} or later.` });
+  }
+  return notes;
+}

@@ -1,0 +1,208 @@
+/**
+ * Protocol tests: a real JSON-RPC client talks LSP to the built server
+ * (bin/sevlint-language-server --stdio), as Neovim or Emacs would.
+ */
+import { after, before, describe, it } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { StreamMessageReader, StreamMessageWriter, createMessageConnection, type MessageConnection } from 'vscode-jsonrpc/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { CodeAction, Diagnostic, PublishDiagnosticsParams, TextEdit } from 'vscode-languageserver-protocol';
+import { fixAll } from '../../server/src/linter';
+import { FIXTURES, ROOT } from '../support/fixtures';
+
+const domainText = fs.readFileSync(path.join(ROOT, 'examples', 'domain', 'sev-es-as-generated.xml'), 'utf8');
+const kataText = fs.readFileSync(path.join(FIXTURES, 'kata-toml', 'toml-syntax', 'valid-config.toml'), 'utf8').replace('kernel_params = "swiotlb=262144"', 'kernel_params = "console=hvc0"');
+
+let server: ChildProcess;
+let conn: MessageConnection;
+let settings: Record<string, unknown> = { validate: { debounceMs: 0 } };
+const published: PublishDiagnosticsParams[] = [];
+const waiters: { pred: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
+
+function nextDiagnostics(uri: string, pred: (p: PublishDiagnosticsParams) => boolean = () => true, timeoutMs = 5000): Promise<PublishDiagnosticsParams> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no matching diagnostics for ${uri} within ${timeoutMs} ms`)), timeoutMs);
+    waiters.push({
+      pred: (p) => p.uri === uri && pred(p),
+      resolve: (p) => {
+        clearTimeout(timer);
+        resolve(p);
+      },
+    });
+  });
+}
+
+let version = 1;
+function open(uri: string, text: string, languageId = 'xml'): void {
+  void conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: version++, text } });
+}
+
+function codes(p: PublishDiagnosticsParams): string[] {
+  return p.diagnostics.map((d) => String(d.code));
+}
+
+function apply(text: string, edits: TextEdit[]): string {
+  return TextDocument.applyEdits(TextDocument.create('file:///x', 'xml', 0, text), edits);
+}
+
+describe('language server over stdio', () => {
+  before(async () => {
+    server = spawn(process.execPath, [path.join(ROOT, 'bin', 'sevlint-language-server'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    conn = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
+    conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+      published.push(p);
+      for (const w of [...waiters]) {
+        if (w.pred(p)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(p);
+        }
+      }
+    });
+    conn.onRequest('workspace/configuration', (params: { items: unknown[] }) => params.items.map(() => settings));
+    conn.onRequest('client/registerCapability', () => null);
+    conn.onRequest('window/showDocument', () => ({ success: true }));
+    conn.listen();
+    const init = (await conn.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: null,
+      capabilities: { workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } } },
+      initializationOptions: { clientCommands: ['sevlint.disableRule'] },
+    })) as { capabilities: { codeActionProvider: { codeActionKinds: string[] }; hoverProvider: boolean } };
+    assert.deepEqual(init.capabilities.codeActionProvider.codeActionKinds, ['quickfix', 'source.fixAll.sevlint']);
+    await conn.sendNotification('initialized', {});
+  });
+
+  after(() => {
+    conn.dispose();
+    server.kill();
+  });
+
+  it('publishes diagnostics with rule ids, docs links, source and exact ranges', async () => {
+    const uri = 'file:///work/guest.xml';
+    const got = nextDiagnostics(uri);
+    open(uri, domainText);
+    const p = await got;
+    assert.ok(codes(p).includes('sev-virtio-iommu'));
+    assert.ok(codes(p).includes('sev-memory-hard-limit'));
+    const d = p.diagnostics.find((x) => x.code === 'sev-virtio-iommu')!;
+    assert.equal(d.source, 'sevlint');
+    assert.equal(d.severity, 2);
+    assert.match(d.codeDescription!.href, /docs\/rules\/sev-virtio-iommu\.md$/);
+    assert.deepEqual(d.range, { start: { line: 15, character: 4 }, end: { line: 15, character: 36 } });
+    assert.deepEqual(d.data, { ruleId: 'sev-virtio-iommu', version: p.version });
+  });
+
+  it('returns quick fixes by code, with the preferred one marked, and documentation / disable actions', async () => {
+    const uri = 'file:///work/guest.xml';
+    const p = published.filter((x) => x.uri === uri).at(-1)!;
+    const d = p.diagnostics.find((x) => x.code === 'sev-virtio-iommu')!;
+    const actions = (await conn.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } })) as CodeAction[];
+    assert.deepEqual(actions.map((a) => a.title), [
+      "Set iommu='on' on the disk 'vda' driver",
+      'Show documentation for sev-virtio-iommu',
+      'Disable sev-virtio-iommu in settings',
+      'Fix all sevlint problems',
+    ]);
+    const fix = actions[0]!;
+    assert.equal(fix.isPreferred, true);
+    const fixed = apply(domainText, fix.edit!.changes![uri]!);
+    assert.match(fixed, /<driver name="qemu" type="qcow2" discard="unmap" iommu="on"\/>/);
+    assert.deepEqual(actions[1]!.command, { title: 'Show documentation', command: 'sevlint.server.showDocumentation', arguments: [d.codeDescription!.href] });
+    assert.deepEqual(actions[2]!.command!.arguments, ['sev-virtio-iommu', uri]);
+  });
+
+  it('offers source.fixAll.sevlint with the same result as the core fix-all', async () => {
+    const uri = 'file:///work/guest.xml';
+    const actions = (await conn.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics: [], only: ['source.fixAll'] },
+    })) as CodeAction[];
+    assert.equal(actions.length, 1);
+    assert.equal(actions[0]!.kind, 'source.fixAll.sevlint');
+    assert.equal(apply(domainText, actions[0]!.edit!.changes![uri]!), fixAll(domainText, { fileName: '/work/guest.xml' }).text);
+  });
+
+  it('answers hover (a policy decoded bit by bit) and completion (launchSecurity children) with LSP ranges', async () => {
+    const uri = 'file:///work/guest.xml';
+    const doc = TextDocument.create(uri, 'xml', 1, domainText);
+    const at = domainText.indexOf('0x07');
+    const h = (await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: doc.positionAt(at + 1) })) as { contents: { kind: string; value: string }; range: unknown };
+    assert.equal(h.contents.kind, 'markdown');
+    assert.match(h.contents.value, /NODBG/);
+    assert.match(h.contents.value, /ES/);
+    assert.deepEqual(h.range, { start: doc.positionAt(at), end: doc.positionAt(at + 4) });
+    const inside = domainText.indexOf('<policy>');
+    const items = (await conn.sendRequest('textDocument/completion', { textDocument: { uri }, position: doc.positionAt(inside) })) as { label: string; textEdit: { range: unknown } }[];
+    const labels = items.map((i) => i.label);
+    assert.ok(labels.includes('cbitpos') && labels.includes('reducedPhysBits'), labels.join(', '));
+    assert.ok(!labels.includes('policy'), 'policy is already there');
+    assert.ok(!labels.includes('idBlock'), 'idBlock belongs to sev-snp');
+  });
+
+  it('follows settings: a rule turned off disappears, target QEMU lowers severity', async () => {
+    const uri = 'file:///work/guest.xml';
+    settings = { validate: { debounceMs: 0 }, rules: { 'sev-memory-hard-limit': 'off' }, target: { qemu: '8.2' } };
+    const got = nextDiagnostics(uri);
+    void conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    const p = await got;
+    assert.ok(!codes(p).includes('sev-memory-hard-limit'));
+    assert.ok(p.diagnostics.filter((d) => d.code === 'sev-virtio-iommu').every((d) => d.severity === 3));
+    settings = { validate: { debounceMs: 0 } };
+    const back = nextDiagnostics(uri, (x) => codes(x).includes('sev-memory-hard-limit'));
+    void conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    await back;
+  });
+
+  it('a burst of incremental edits ends on the diagnostics of the final text', async () => {
+    const uri = 'file:///work/burst.xml';
+    settings = { validate: { debounceMs: 30 } };
+    void conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    const first = nextDiagnostics(uri);
+    open(uri, domainText);
+    await first;
+    let doc = TextDocument.create(uri, 'xml', 1, domainText);
+    const anchor = '<memballoon model="virtio"/>';
+    for (let i = 0; i < 200; i++) {
+      const at = doc.getText().indexOf(anchor);
+      const change = i % 2 === 0
+        ? { range: { start: doc.positionAt(at), end: doc.positionAt(at + anchor.length) }, text: '<memballoon model="none"/>' }
+        : { range: { start: doc.positionAt(doc.getText().indexOf('<memballoon model="none"/>')), end: doc.positionAt(doc.getText().indexOf('<memballoon model="none"/>') + 26) }, text: anchor };
+      doc = TextDocument.update(doc, [change], doc.version + 1);
+      void conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: doc.version }, contentChanges: [change] });
+    }
+    // The last edit put the virtio balloon back: its finding must be there, for the final version.
+    const p = await nextDiagnostics(uri, (x) => x.version === doc.version);
+    assert.ok(p.diagnostics.some((d: Diagnostic) => d.code === 'sev-virtio-iommu' && d.message.includes('memballoon')));
+    settings = { validate: { debounceMs: 0 } };
+    void conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
+  });
+
+  it('lints Kata configurations, ignores other XML, and clears diagnostics on close', async () => {
+    const other = 'file:///work/caps.xml';
+    const kata = 'file:///work/configuration.toml';
+    const got = nextDiagnostics(kata);
+    open(other, '<domainCapabilities/>');
+    open(kata, kataText, 'toml');
+    const p = await got;
+    assert.deepEqual(codes(p), ['kata-swiotlb']);
+    assert.ok(!published.some((x) => x.uri === other), 'nothing is published for a non-domain XML');
+    const cleared = nextDiagnostics(kata, (x) => x.diagnostics.length === 0);
+    void conn.sendNotification('textDocument/didClose', { textDocument: { uri: kata } });
+    await cleared;
+  });
+
+  it('answers requests for unknown documents without failing', async () => {
+    const r = await conn.sendRequest('textDocument/hover', { textDocument: { uri: 'file:///nowhere.xml' }, position: { line: 0, character: 0 } });
+    assert.equal(r, null);
+    const a = await conn.sendRequest('textDocument/codeAction', {
+      textDocument: { uri: 'file:///nowhere.xml' },
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics: [] },
+    });
+    assert.equal(a, null);
+  });
+});

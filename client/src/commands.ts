@@ -1,0 +1,206 @@
+/**
+ * The client-side commands. Thin: the launchSecurity text comes from the
+ * core's launchSecurityEdit (the same as the quick fix and the snippet's
+ * test use); the host's C-bit comes from `virsh domcapabilities`.
+ */
+import * as vscode from 'vscode';
+import {
+  KIND_LABELS,
+  LAUNCH_SECURITY_KINDS,
+  launchSecurityEdit,
+  POLICY_PRESETS,
+  type LaunchSecurityKind,
+} from '../../server/src/features/launch-security';
+import { readHostSevCaps, type HostSevCaps } from './host-caps';
+
+/**
+ * What the insert command's UI asks. Passed as the command's argument, it skips
+ * the UI (tests, keybindings): `{ kind: 'sev-snp', policy: '0x30000' }`.
+ */
+export interface InsertLaunchSecurityArgs {
+  readonly kind: LaunchSecurityKind;
+  /** As an argument: a number, or a string such as `0x30000` or `196608`. */
+  readonly policy: bigint;
+  readonly cbitpos?: number;
+  readonly reducedPhysBits?: number;
+  /** The answer to "replace the existing <launchSecurity>?"; asked (modal) when left out. */
+  readonly confirm?: boolean;
+}
+
+export interface InsertLaunchSecurityResult {
+  readonly applied: boolean;
+  readonly reason?: string;
+}
+
+const KIND_DETAILS: Readonly<Record<LaunchSecurityKind, string>> = {
+  sev: "<launchSecurity type='sev'>: guest memory is encrypted (EPYC 7001 Naples and later)",
+  'sev-es': "<launchSecurity type='sev'> with policy bit 2 (ES): memory and CPU register state are encrypted (EPYC 7002 Rome and later)",
+  'sev-snp': "<launchSecurity type='sev-snp'>: encryption with integrity protection (EPYC 7003 Milan and later; libvirt 10.5, QEMU 9.1)",
+};
+
+let virshMissingShown = false;
+
+export async function insertLaunchSecurity(output: vscode.OutputChannel, rawArgs?: unknown): Promise<InsertLaunchSecurityResult> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) {
+    void vscode.window.showErrorMessage('SEV: open a libvirt domain XML file first.');
+    return { applied: false, reason: 'no active editor' };
+  }
+  const document = editor.document;
+
+  const args = rawArgs === undefined ? await pickArgs(output) : parseArgs(rawArgs);
+  if (!args) {
+    if (rawArgs === undefined) return { applied: false, reason: 'cancelled' };
+    void vscode.window.showErrorMessage('SEV: Insert SEV launchSecurity: the argument must be { kind, policy, cbitpos?, reducedPhysBits?, confirm? }.');
+    return { applied: false, reason: 'bad argument' };
+  }
+  const compute = () => launchSecurityEdit(document.getText(), args.kind, args.policy, args);
+  let result = compute();
+  if (result.ok && result.replaces) {
+    const ok =
+      args.confirm ??
+      (await vscode.window.showWarningMessage(
+        'This domain already has a <launchSecurity>. Replace it?',
+        { modal: true, detail: 'Its policy and every child element (cbitpos, reducedPhysBits, session, dhCert, …) are replaced.' },
+        'Replace',
+      )) === 'Replace';
+    if (!ok) return { applied: false, reason: 'not confirmed' };
+    result = compute(); // the document may have changed while the question was open
+  }
+  if (!result.ok) {
+    void vscode.window.showErrorMessage(`SEV: ${result.message}`);
+    return { applied: false, reason: result.message };
+  }
+
+  const { start, end, newText } = result.edit;
+  const range = new vscode.Range(document.positionAt(start), document.positionAt(end));
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(document.uri, range, newText);
+  const applied = await vscode.workspace.applyEdit(edit);
+  if (applied && vscode.window.activeTextEditor?.document === document) {
+    const inserted = new vscode.Range(document.positionAt(start), document.positionAt(start + newText.length));
+    vscode.window.activeTextEditor.revealRange(inserted, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  }
+  return applied ? { applied } : { applied, reason: 'the edit was not applied' };
+}
+
+function parseArgs(raw: unknown): InsertLaunchSecurityArgs | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const a = raw as Record<string, unknown>;
+  const kind = LAUNCH_SECURITY_KINDS.find((k) => k === a['kind']);
+  const policy = parsePolicy(a['policy']);
+  if (kind === undefined || policy === undefined) return undefined;
+  // Ranges are checked by launchSecurityEdit, which says what is wrong.
+  const { cbitpos, reducedPhysBits, confirm } = a;
+  if (![cbitpos, reducedPhysBits].every((v) => v === undefined || typeof v === 'number')) return undefined;
+  if (confirm !== undefined && typeof confirm !== 'boolean') return undefined;
+  return {
+    kind,
+    policy,
+    ...(typeof cbitpos === 'number' ? { cbitpos } : {}),
+    ...(typeof reducedPhysBits === 'number' ? { reducedPhysBits } : {}),
+    ...(typeof confirm === 'boolean' ? { confirm } : {}),
+  };
+}
+
+async function pickArgs(output: vscode.OutputChannel): Promise<InsertLaunchSecurityArgs | undefined> {
+  // Ask the host while the user picks; only in a trusted workspace (it runs a program).
+  const host: Promise<HostSevCaps> | undefined = vscode.workspace.isTrusted ? readHostSevCaps() : undefined;
+
+  const kindPick = await vscode.window.showQuickPick(
+    LAUNCH_SECURITY_KINDS.map((sevKind) => ({ label: KIND_LABELS[sevKind], detail: KIND_DETAILS[sevKind], sevKind })),
+    { title: 'Insert SEV launchSecurity (1/2): kind', placeHolder: 'Which AMD SEV generation does the guest use?', matchOnDetail: true },
+  );
+  if (!kindPick) return undefined;
+
+  const presetPick = await vscode.window.showQuickPick(
+    POLICY_PRESETS[kindPick.sevKind].map((p, i) => ({ label: p.label, description: i === 0 ? 'default' : '', detail: p.detail, policy: p.value })),
+    { title: `Insert SEV launchSecurity (2/2): ${kindPick.label} guest policy`, placeHolder: 'Guest policy preset', matchOnDescription: true, matchOnDetail: true },
+  );
+  if (!presetPick) return undefined;
+
+  const platform = host ? await hostPlatformValues(await host, output) : {};
+  if (platform === undefined) return undefined;
+  return { kind: kindPick.sevKind, policy: presetPick.policy, ...platform };
+}
+
+/** `0x30000`, `196608`, 196608 or 196608n → 196608n; anything else → undefined. */
+function parsePolicy(v: unknown): bigint | undefined {
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number') return Number.isSafeInteger(v) && v >= 0 ? BigInt(v) : undefined;
+  if (typeof v === 'string' && /^\s*(0[xX][0-9a-fA-F]+|\d+)\s*$/.test(v)) return BigInt(v.trim());
+  return undefined;
+}
+
+/**
+ * Offers the host's <cbitpos>/<reducedPhysBits>. `{}`: leave them out (libvirt
+ * 6.9 and later fill them in); undefined: the user cancelled.
+ */
+async function hostPlatformValues(caps: HostSevCaps, output: vscode.OutputChannel): Promise<{ cbitpos?: number; reducedPhysBits?: number } | undefined> {
+  switch (caps.status) {
+    case 'missing':
+      if (!virshMissingShown) {
+        virshMissingShown = true;
+        void vscode.window.showInformationMessage(
+          'SEV: virsh was not found, so this host\'s <cbitpos> and <reducedPhysBits> are left out. libvirt 6.9 and later fill them in when the guest starts.',
+        );
+      }
+      return {};
+    case 'failed':
+      output.appendLine(`[sevlint] virsh domcapabilities failed: ${caps.reason}; <cbitpos> and <reducedPhysBits> are left out.`);
+      return {};
+    case 'unsupported':
+      output.appendLine('[sevlint] virsh domcapabilities reports no SEV on this host; <cbitpos> and <reducedPhysBits> are left out.');
+      return {};
+    case 'ok': {
+      const values = `cbitpos ${caps.cbitpos}, reducedPhysBits ${caps.reducedPhysBits}`;
+      const pick = await vscode.window.showQuickPick(
+        [
+          { label: "Use this host's values", description: values, detail: 'Written into <cbitpos> and <reducedPhysBits>; they must match the host the guest runs on.', use: true },
+          { label: 'Leave them out', detail: 'libvirt 6.9 and later fill in the values of the host the guest starts on.', use: false },
+        ],
+        { title: 'Insert SEV launchSecurity: platform values from virsh domcapabilities' },
+      );
+      if (!pick) return undefined;
+      return pick.use ? { cbitpos: caps.cbitpos, reducedPhysBits: caps.reducedPhysBits } : {};
+    }
+  }
+}
+
+/** `sevlint.disableRule`: sets sevlint.rules[ruleId] = "off" where the resource's settings live. */
+export async function disableRule(ruleId: unknown, resource?: unknown): Promise<void> {
+  if (typeof ruleId !== 'string' || !/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(ruleId)) {
+    void vscode.window.showErrorMessage('sevlint: "Disable rule" needs a rule id.');
+    return;
+  }
+  const uri = typeof resource === 'string' ? vscode.Uri.parse(resource) : resource instanceof vscode.Uri ? resource : vscode.window.activeTextEditor?.document.uri;
+  const config = vscode.workspace.getConfiguration('sevlint', uri);
+  const folder = uri ? vscode.workspace.getWorkspaceFolder(uri) : undefined;
+  const inspected = config.inspect<Record<string, string>>('rules');
+  let target: vscode.ConfigurationTarget;
+  let current: Record<string, string> | undefined;
+  if (folder && (vscode.workspace.workspaceFolders?.length ?? 0) > 1) {
+    target = vscode.ConfigurationTarget.WorkspaceFolder;
+    current = inspected?.workspaceFolderValue;
+  } else if (vscode.workspace.workspaceFolders?.length) {
+    target = vscode.ConfigurationTarget.Workspace;
+    current = inspected?.workspaceValue;
+  } else {
+    target = vscode.ConfigurationTarget.Global;
+    current = inspected?.globalValue;
+  }
+  const rules = typeof current === 'object' && current !== null && !Array.isArray(current) ? current : {};
+  await config.update('rules', { ...rules, [ruleId]: 'off' }, target);
+  const where = target === vscode.ConfigurationTarget.Global ? 'user' : target === vscode.ConfigurationTarget.Workspace ? 'workspace' : 'folder';
+  void vscode.window.showInformationMessage(`sevlint: ${ruleId} is off in the ${where} settings (sevlint.rules).`);
+}
+
+/** `sevlint.showDocumentation`: opens a rule's documentation page in the browser. */
+export async function showDocumentation(url: unknown): Promise<void> {
+  const uri = typeof url === 'string' ? vscode.Uri.parse(url, true) : undefined;
+  if (!uri || (uri.scheme !== 'https' && uri.scheme !== 'http')) {
+    void vscode.window.showErrorMessage('sevlint: "Show documentation" needs an http(s) address.');
+    return;
+  }
+  await vscode.env.openExternal(uri);
+}

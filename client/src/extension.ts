@@ -1,0 +1,99 @@
+/**
+ * The sevlint VS Code extension: starts the bundled language server and
+ * registers the client-side commands. Everything else (diagnostics, fixes,
+ * completion, hover) is the server's.
+ *
+ * Languages: sevlint takes over no language id. XML and TOML files keep the
+ * language their own extensions (Red Hat XML, Even Better TOML) give them;
+ * sevlint joins as a second provider through its document selector. Kata
+ * templates (`configuration*.toml.in`) are matched by file pattern whatever
+ * their language is (usually plain text): a files.associations default that
+ * made them TOML would have other TOML tools flag every `@NAME@` placeholder.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import {
+  CloseAction,
+  ErrorAction,
+  LanguageClient,
+  TransportKind,
+  type CloseHandlerResult,
+  type ErrorHandler,
+  type ErrorHandlerResult,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
+import { Commands } from '../../server/src/commands';
+import { disableRule, insertLaunchSecurity, showDocumentation } from './commands';
+
+let client: LanguageClient | undefined;
+
+/** Restarts allowed within three minutes before the client gives up (the library's default too). */
+const MAX_RESTARTS = 4;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const output = vscode.window.createOutputChannel('sevlint');
+  context.subscriptions.push(
+    output,
+    vscode.commands.registerCommand(Commands.insertLaunchSecurity, (args?: unknown) => insertLaunchSecurity(output, args)),
+    vscode.commands.registerCommand(Commands.disableRule, disableRule),
+    vscode.commands.registerCommand(Commands.showDocumentation, showDocumentation),
+  );
+
+  const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { language: 'xml' },
+      { language: 'toml' },
+      { pattern: '**/configuration*.toml' },
+      { pattern: '**/configuration*.toml.in' },
+    ],
+    synchronize: { configurationSection: 'sevlint' },
+    outputChannel: output,
+    // The server offers "Disable <rule> in settings" only to clients that can run it.
+    initializationOptions: { clientCommands: [Commands.disableRule, Commands.showDocumentation] },
+    errorHandler: crashReporter(output),
+  };
+
+  client = new LanguageClient('sevlint', 'sevlint', serverOptions, clientOptions);
+  await client.start();
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+  client = undefined;
+}
+
+/**
+ * Restarts the server after a crash like the library does (at most
+ * MAX_RESTARTS times in three minutes), saying so in the output, and tells the
+ * user in plain words when it stops trying.
+ */
+function crashReporter(output: vscode.OutputChannel): ErrorHandler {
+  const crashes: number[] = [];
+  return {
+    error(error, _message, count): ErrorHandlerResult {
+      output.appendLine(`[sevlint] connection error: ${error.message}`);
+      return { action: count !== undefined && count <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown };
+    },
+    closed(): CloseHandlerResult {
+      const now = Date.now();
+      crashes.push(now);
+      while (crashes.length > 0 && now - crashes[0]! > 3 * 60 * 1000) crashes.shift();
+      if (crashes.length <= MAX_RESTARTS) {
+        output.appendLine(`[sevlint] the language server stopped unexpectedly; restarting it (${crashes.length} of ${MAX_RESTARTS} restarts in 3 minutes).`);
+        return { action: CloseAction.Restart };
+      }
+      return {
+        action: CloseAction.DoNotRestart,
+        message:
+          `The sevlint language server crashed ${crashes.length} times in 3 minutes and was not restarted, so SEV problems are no longer reported. ` +
+          'The "sevlint" output has its log; run "Developer: Reload Window" to start it again.',
+      };
+    },
+  };
+}

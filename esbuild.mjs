@@ -1,0 +1,73 @@
+// Bundles the VS Code extension: the client (client/src/extension.ts → dist/extension.js,
+// 'vscode' external) and the language server (server/src/server.ts → dist/server.js, with
+// its dependencies and the Kata JSON schema inlined). Both CommonJS for Node 20.
+//
+//   node esbuild.mjs                 development bundle with source maps
+//   node esbuild.mjs --production    minified, no source maps (what the VSIX ships)
+//   node esbuild.mjs --watch         rebuild on change
+//   node esbuild.mjs --sync-rules    rewrite the rule ids of the sevlint.rules setting in package.json
+//
+// Every build checks that package.json's `sevlint.rules` setting lists exactly the
+// registry's rule ids (so settings.json completes them); it fails with the fix otherwise.
+import * as esbuild from 'esbuild';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const syncRules = process.argv.includes('--sync-rules');
+
+/** @type {import('esbuild').BuildOptions} */
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minify: production,
+  sourcemap: !production,
+  sourcesContent: false,
+  legalComments: 'none',
+  logLevel: 'info',
+};
+
+const targets = [
+  { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
+];
+
+/** The registry's rules, read by bundling server/src/rules/index.ts in memory. */
+async function registryRules() {
+  const out = await esbuild.build({ ...common, entryPoints: ['server/src/rules/index.ts'], write: false, minify: false, sourcemap: false, logLevel: 'silent' });
+  const mod = { exports: {} };
+  new Function('module', 'exports', 'require', out.outputFiles[0].text)(mod, mod.exports, createRequire(import.meta.url));
+  return mod.exports.allRuleMetas.map((r) => ({ id: r.id, severity: r.severity, summary: r.summary }));
+}
+
+async function checkRuleSettings() {
+  const raw = readFileSync('package.json', 'utf8');
+  const pkg = JSON.parse(raw);
+  const setting = pkg.contributes?.configuration?.properties?.['sevlint.rules'];
+  if (!setting) throw new Error('package.json: contributes.configuration.properties["sevlint.rules"] is missing');
+  const rules = await registryRules();
+  const want = rules.map((r) => r.id).join(',');
+  const have = Object.keys(setting.properties ?? {}).join(',');
+  if (want === have) return;
+  if (!syncRules) {
+    throw new Error('package.json: the rule ids of the "sevlint.rules" setting differ from server/src/rules/index.ts; run `node esbuild.mjs --sync-rules`');
+  }
+  const severity = setting.additionalProperties;
+  setting.properties = Object.fromEntries(
+    rules.map((r) => [r.id, { ...severity, description: `${r.summary} Default: ${r.severity}.` }]),
+  );
+  writeFileSync('package.json', JSON.stringify(pkg, null, 2) + (raw.endsWith('\n') ? '\n' : ''));
+  console.log(`package.json: sevlint.rules now lists ${rules.length} rules`);
+}
+
+await checkRuleSettings();
+if (syncRules) process.exit(0);
+
+if (watch) {
+  for (const t of targets) await (await esbuild.context(t)).watch();
+} else {
+  await Promise.all(targets.map((t) => esbuild.build(t)));
+}

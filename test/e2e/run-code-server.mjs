@@ -1,0 +1,311 @@
+// Runs the end-to-end suite against the packaged extension in a real VS Code
+// workbench, offline: code-server (VS Code 1.100 + a Node extension host, from the
+// npm registry) on 127.0.0.1, driven by Debian's chromium through playwright-core.
+//
+//   npm run test:e2e                       package, then this
+//   node test/e2e/run-code-server.mjs      with an existing sevlint-<version>.vsix
+//
+// 1. installs code-server into a cache outside the repository (once);
+// 2. installs the VSIX with --install-extension into a fresh extensions folder;
+// 3. opens a workspace of example copies with the suite as extensionTestsPath
+//    (beside an empty development extension, so the installed VSIX is what runs);
+// 4. opens the workbench again like a person would and saves README screenshots
+//    into docs/images/: squiggles + Problems panel, the quick-fix menu, a policy hover.
+// Exits 1 when a test fails or a step breaks; always kills the code-server process group.
+//
+// Environment: SEVLINT_E2E_CACHE (default ~/.cache/sevlint-e2e), SEVLINT_E2E_VSIX,
+// SEVLINT_E2E_SHOTS=0 (no screenshots), SEVLINT_E2E_KEEP=1 (keep the temp folder),
+// SEVLINT_E2E_TIMEOUT_MS (whole suite, default 180000), CHROMIUM (default /usr/bin/chromium).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { USER_SETTINGS, makeWorkspace } from './workspace.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '../..');
+const CODE_SERVER_VERSION = '4.100.3';
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+const VSIX = resolve(process.env.SEVLINT_E2E_VSIX ?? join(ROOT, `${pkg.name}-${pkg.version}.vsix`));
+const CACHE = resolve(process.env.SEVLINT_E2E_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'sevlint-e2e'));
+const CS_DIR = join(CACHE, `code-server-${CODE_SERVER_VERSION}`);
+const ENTRY = join(CS_DIR, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = process.env.SEVLINT_E2E_SHOTS === '0' ? undefined : join(ROOT, 'docs', 'images');
+const SUITE_TIMEOUT_MS = Number(process.env.SEVLINT_E2E_TIMEOUT_MS ?? 180_000);
+
+const t0 = Date.now();
+const secs = () => ((Date.now() - t0) / 1000).toFixed(1);
+const log = (...a) => console.log(`[e2e ${secs()}s]`, ...a);
+const timings = {};
+
+/** @type {import('node:child_process').ChildProcess | undefined} */
+let server;
+let tmp;
+let browser;
+
+function killServer() {
+  if (!server?.pid || server.exitCode !== null) return;
+  try {
+    process.kill(-server.pid, 'SIGTERM'); // the whole group: extension hosts, language servers
+  } catch {}
+  const pid = server.pid;
+  // The group gets a moment to go; then SIGKILL whatever is left of it.
+  const deadline = Date.now() + 3000;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(-pid, 0);
+    } catch {
+      return;
+    }
+    spawnSync('sleep', ['0.1']);
+  }
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {}
+}
+process.on('exit', killServer);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    log(`${sig}: stopping`);
+    killServer();
+    process.exit(130);
+  });
+}
+
+function fail(message) {
+  console.error(`e2e: ${message}`);
+  process.exit(1);
+}
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = /** @type {import('node:net').AddressInfo} */ (s.address());
+      s.close(() => res(port));
+    });
+  });
+}
+
+async function waitHealthy(port) {
+  const end = Date.now() + 60_000;
+  while (Date.now() < end) {
+    if (server?.exitCode !== null) fail(`code-server exited (${server?.exitCode}); see ${join(tmp, 'server.log')}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  fail('code-server did not answer /healthz within 60 s');
+}
+
+async function newPage(label) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.route('**/*', (route) => {
+    const u = new URL(route.request().url());
+    if (['http:', 'https:', 'ws:', 'wss:'].includes(u.protocol) && u.hostname !== '127.0.0.1') {
+      log(`${label}: blocked ${u.href.slice(0, 100)}`);
+      return route.abort();
+    }
+    return route.continue();
+  });
+  return { context, page };
+}
+
+// ------------------------------------------------------------------- setup
+
+if (!existsSync(VSIX)) fail(`${VSIX} does not exist: run \`npm run package\` (or \`npm run test:e2e\`)`);
+for (const [file, what] of [
+  [CHROMIUM, 'chromium'],
+  ['/usr/bin/rg', 'ripgrep'],
+]) {
+  if (!existsSync(file)) fail(`${file} is missing: run test/e2e/install-deps.sh as root (installs ${what} and the build headers)`);
+}
+
+let step = Date.now();
+const inst = spawnSync('sh', [join(HERE, 'install-code-server.sh'), CS_DIR, CODE_SERVER_VERSION], { stdio: 'inherit' });
+if (inst.status !== 0) fail(`installing code-server ${CODE_SERVER_VERSION} failed`);
+timings.installCodeServer = Date.now() - step;
+
+tmp = mkdtempSync(join(tmpdir(), 'sevlint-e2e-'));
+const dirs = {
+  userData: join(tmp, 'user-data'),
+  extensions: join(tmp, 'extensions'),
+  xdg: join(tmp, 'xdg'),
+};
+for (const d of [join(dirs.userData, 'User'), dirs.extensions, ...['config', 'data', 'cache', 'run', 'tmp'].map((x) => join(dirs.xdg, x))]) {
+  mkdirSync(d, { recursive: true, mode: 0o700 });
+}
+writeFileSync(join(dirs.userData, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
+const port = await freePort();
+writeFileSync(join(tmp, 'config.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
+const resultsFile = join(tmp, 'results.json');
+// Everything code-server, VS Code and the extension host write stays in tmp.
+const env = {
+  ...process.env,
+  HOME: join(tmp, 'home'),
+  TMPDIR: join(dirs.xdg, 'tmp'),
+  XDG_CONFIG_HOME: join(dirs.xdg, 'config'),
+  XDG_DATA_HOME: join(dirs.xdg, 'data'),
+  XDG_CACHE_HOME: join(dirs.xdg, 'cache'),
+  XDG_RUNTIME_DIR: join(dirs.xdg, 'run'),
+  EXTENSIONS_GALLERY: '{"serviceUrl":""}',
+  SEVLINT_E2E_RESULTS: resultsFile,
+};
+mkdirSync(env.HOME, { recursive: true });
+const common = ['--config', join(tmp, 'config.yaml'), '--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions];
+
+step = Date.now();
+const install = spawnSync(process.execPath, [ENTRY, ...common, '--install-extension', VSIX], { env, encoding: 'utf8' });
+const installed = readdirSync(dirs.extensions).find((d) => d.startsWith(`${pkg.publisher}.${pkg.name}-`));
+if (install.status !== 0 || !installed) fail(`--install-extension ${VSIX} failed:\n${install.stdout}\n${install.stderr}`);
+timings.installVsix = Date.now() - step;
+log(`installed ${installed} from ${VSIX}`);
+
+const wsTest = makeWorkspace(ROOT, join(tmp, 'ws-test'));
+const wsShots = makeWorkspace(ROOT, join(tmp, 'ws-shots'));
+
+step = Date.now();
+const out = openSync(join(tmp, 'server.log'), 'w');
+server = spawn(
+  process.execPath,
+  [ENTRY, ...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override'],
+  { env, detached: true, stdio: ['ignore', out, out] }, // detached: its own process group
+);
+await waitHealthy(port);
+timings.serverUp = Date.now() - step;
+log(`code-server ${CODE_SERVER_VERSION} up on 127.0.0.1:${port}`);
+
+browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+});
+
+// ------------------------------------------------------------------- tests
+
+async function runSuite() {
+  const { context, page } = await newPage('tests');
+  /** @type {(code: number | string) => void} */
+  let done = () => {};
+  const exited = new Promise((r) => (done = r));
+  await page.exposeFunction('codeAutomationLog', () => {});
+  await page.exposeFunction('codeAutomationExit', (code) => done(code));
+  page.on('console', (m) => {
+    const t = m.text();
+    const at = t.indexOf('TEST:');
+    if (at >= 0) console.log(t.slice(at).replace(/%c/g, ''));
+  });
+  const payload = [
+    ['extensionDevelopmentPath', `vscode-remote://remote${join(HERE, 'host')}`],
+    ['extensionTestsPath', `vscode-remote://remote${join(HERE, 'suite', 'index.js')}`],
+  ];
+  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(wsTest)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+  const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), SUITE_TIMEOUT_MS))]);
+  if (code !== 0) await page.screenshot({ path: join(tmp, 'tests-failed.png') }).catch(() => {});
+  await context.close();
+  let results = [];
+  try {
+    results = JSON.parse(readFileSync(resultsFile, 'utf8'));
+  } catch {}
+  return { code, results };
+}
+
+step = Date.now();
+const { code, results } = await runSuite();
+timings.suite = Date.now() - step;
+const failed = results.filter((r) => !r.ok).length;
+const passed = results.length - failed;
+let ok = code === 0 && failed === 0 && results.length > 0;
+if (code === 'timeout') log(`the suite did not finish within ${SUITE_TIMEOUT_MS} ms`);
+
+// ------------------------------------------------------------- screenshots
+
+async function screenshots() {
+  mkdirSync(SHOTS, { recursive: true });
+  const { context, page } = await newPage('screenshots');
+  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(wsShots)}`);
+  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });
+  const palette = async (command) => {
+    await page.keyboard.press('F1');
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    await page.keyboard.type(command);
+    await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${command}"]`, { timeout: 10_000 });
+    await page.keyboard.press('Enter');
+  };
+  const goTo = async (line, column) => {
+    await page.keyboard.press('Control+G');
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    await page.keyboard.type(`${line}:${column}`);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.quick-input-widget', { state: 'hidden' });
+  };
+
+  await page.keyboard.press('Control+P');
+  await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+  await page.keyboard.type('sev-es-as-generated.xml');
+  await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="sev-es-as-generated.xml"]', { timeout: 20_000 });
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.monaco-editor .squiggly-warning', { timeout: 30_000 });
+  await palette('Notifications: Clear All Notifications').catch(() => {});
+  await page.keyboard.press('Control+Shift+M');
+  await page.waitForSelector('.markers-panel .monaco-list-row', { timeout: 15_000 });
+  await page.locator('.monaco-editor .view-lines').first().click({ position: { x: 5, y: 5 } });
+  await goTo(21, 5); // <interface type="network">
+  await page.waitForTimeout(300); // the cursor blink and the lightbulb settle
+  await page.screenshot({ path: join(SHOTS, 'diagnostics.png') });
+  log('docs/images/diagnostics.png');
+
+  await page.keyboard.press('Control+.');
+  await page.waitForSelector('.action-widget .monaco-list-row', { state: 'visible', timeout: 15_000 });
+  await page.waitForTimeout(200);
+  await page.screenshot({ path: join(SHOTS, 'quick-fix.png') });
+  log('docs/images/quick-fix.png');
+  await page.keyboard.press('Escape');
+
+  // A hover is at most max(editor height / 4, 250) px tall: a taller window without
+  // the panel fits the whole policy table; the picture is cut to the hover and its line.
+  await palette('View: Hide Panel');
+  await page.setViewportSize({ width: 1280, height: 1400 });
+  await goTo(35, 15); // <policy>0x07</policy>
+  await palette('Show or Focus Hover');
+  const hover = page.locator('.monaco-hover:not(.hidden)').filter({ has: page.locator('table') });
+  await hover.waitFor({ state: 'visible', timeout: 15_000 });
+  await page.waitForTimeout(200);
+  const box = await hover.boundingBox();
+  const line = await page.locator('.monaco-editor .view-line', { hasText: '<policy>0x07</policy>' }).boundingBox();
+  const editor = await page.locator('.monaco-editor').first().boundingBox();
+  if (!box || !line || !editor) throw new Error('hover, policy line or editor not found on screen');
+  const top = Math.max(0, Math.min(box.y, line.y) - 24);
+  const bottom = Math.max(box.y + box.height, line.y + line.height) + 24;
+  await page.screenshot({ path: join(SHOTS, 'policy-hover.png'), clip: { x: editor.x, y: top, width: Math.min(900, 1280 - editor.x), height: bottom - top } });
+  log('docs/images/policy-hover.png');
+  await context.close();
+}
+
+if (ok && SHOTS) {
+  step = Date.now();
+  try {
+    await screenshots();
+  } catch (e) {
+    ok = false;
+    console.error(`e2e: screenshots failed: ${e instanceof Error ? e.message : e}`);
+  }
+  timings.screenshots = Date.now() - step;
+}
+
+await browser.close();
+killServer();
+const ms = Object.entries(timings).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}s`).join(', ');
+log(`timings: ${ms}, total ${secs()}s`);
+if (ok && process.env.SEVLINT_E2E_KEEP !== '1') rmSync(tmp, { recursive: true, force: true });
+else log(`logs and state kept in ${tmp}`);
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+process.exit(ok ? 0 : 1);

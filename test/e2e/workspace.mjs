@@ -1,0 +1,41 @@
+// The folder the end-to-end tests and screenshots open: copies of the bundled
+// examples, so the tests edit copies and the examples stay as they are.
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Files of the workspace, relative to it → source, relative to the repository. */
+export const WORKSPACE_FILES = {
+  'sev-es-as-generated.xml': 'examples/domain/sev-es-as-generated.xml',
+  'plain-guest.xml': 'examples/domain/plain-guest.xml',
+  'kata/configuration-snp-from-old-guide.toml': 'examples/kata/configuration-snp-from-old-guide.toml',
+  'kata/configuration-qemu-snp.toml.in': 'examples/kata/configuration-snp-from-old-guide.toml',
+};
+
+/** Writes a workspace folder at `dir` (created) and returns it. */
+export function makeWorkspace(root, dir) {
+  for (const [to, from] of Object.entries(WORKSPACE_FILES)) {
+    mkdirSync(join(dir, to, '..'), { recursive: true });
+    copyFileSync(join(root, from), join(dir, to));
+  }
+  return dir;
+}
+
+/** User settings that keep the workbench quiet, offline and deterministic. */
+export const USER_SETTINGS = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.enableExperiments': false,
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'extensions.ignoreRecommendations': true,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'security.workspace.trust.enabled': false,
+  'git.enabled': false,
+  'files.autoSave': 'off',
+  'editor.minimap.enabled': false,
+  'editor.stickyScroll.enabled': false,
+  'chat.commandCenter.enabled': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+};

@@ -12,7 +12,11 @@ import {
   ProposedFeatures,
   TextDocumentSyncKind,
   TextDocuments,
+  ErrorCodes,
+  LSPErrorCodes,
+  ResponseError,
   createConnection,
+  type CancellationToken,
   type CodeActionParams,
   type CompletionItem,
   type Connection,
@@ -70,6 +74,17 @@ function minimalEdit(before: string, after: string): TextEdit {
   let end = 0;
   while (end < before.length - start && end < after.length - start && before[before.length - 1 - end] === after[after.length - 1 - end]) end++;
   return { start, end: before.length - end, newText: after.slice(start, after.length - end) };
+}
+
+/** The document a request is about; a request without one is answered with InvalidParams, never a crash. */
+function requireUri(params: unknown): string {
+  const uri = (params as { textDocument?: { uri?: unknown } } | undefined)?.textDocument?.uri;
+  if (typeof uri !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'textDocument.uri is required');
+  return uri;
+}
+
+function checkCancelled(token: CancellationToken): void {
+  if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'request cancelled');
 }
 
 export function startServer(connection: Connection): void {
@@ -198,10 +213,11 @@ export function startServer(connection: Connection): void {
     for (const doc of documents.all()) schedule(doc.uri);
   });
 
-  connection.onCodeAction(async (params: CodeActionParams) => {
-    const doc = documents.get(params.textDocument.uri);
+  connection.onCodeAction(async (params: CodeActionParams, token) => {
+    const doc = documents.get(requireUri(params));
     if (!doc) return null;
     const settings = await settingsFor(doc.uri);
+    checkCancelled(token);
     if (!settings.enable) return [];
     const { result } = lintDocument(doc, settings);
     const only = params.context.only;
@@ -262,9 +278,11 @@ export function startServer(connection: Connection): void {
     }
   });
 
-  connection.onCompletion((params) => {
-    const doc = documents.get(params.textDocument.uri);
+  connection.onCompletion(async (params, token) => {
+    const doc = documents.get(requireUri(params));
     if (!doc) return null;
+    await settingsFor(doc.uri);
+    checkCancelled(token);
     const result = complete(doc.getText(), doc.offsetAt(params.position), { fileName: fileNameOf(doc.uri) });
     if (!result) return null;
     const kinds = { element: CompletionItemKind.Property, attribute: CompletionItemKind.Field, value: CompletionItemKind.Value, key: CompletionItemKind.Property };
@@ -279,9 +297,11 @@ export function startServer(connection: Connection): void {
     );
   });
 
-  connection.onHover((params) => {
-    const doc = documents.get(params.textDocument.uri);
+  connection.onHover(async (params, token) => {
+    const doc = documents.get(requireUri(params));
     if (!doc) return null;
+    await settingsFor(doc.uri);
+    checkCancelled(token);
     const h = hover(doc.getText(), doc.offsetAt(params.position), { fileName: fileNameOf(doc.uri) });
     if (!h) return null;
     return { contents: { kind: MarkupKind.Markdown, value: h.markdown }, range: toRange(doc, h.span) };

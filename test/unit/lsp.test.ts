@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { StreamMessageReader, StreamMessageWriter, createMessageConnection, type MessageConnection } from 'vscode-jsonrpc/node';
+import { CancellationTokenSource, StreamMessageReader, StreamMessageWriter, createMessageConnection, type MessageConnection } from 'vscode-jsonrpc/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeAction, Diagnostic, PublishDiagnosticsParams, TextEdit } from 'vscode-languageserver-protocol';
 import { fixAll } from '../../server/src/linter';
@@ -166,7 +166,7 @@ describe('language server over stdio', () => {
     await first;
     let doc = TextDocument.create(uri, 'xml', 1, domainText);
     const anchor = '<memballoon model="virtio"/>';
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 1000; i++) {
       const at = doc.getText().indexOf(anchor);
       const change = i % 2 === 0
         ? { range: { start: doc.positionAt(at), end: doc.positionAt(at + anchor.length) }, text: '<memballoon model="none"/>' }
@@ -193,6 +193,35 @@ describe('language server over stdio', () => {
     const cleared = nextDiagnostics(kata, (x) => x.diagnostics.length === 0);
     void conn.sendNotification('textDocument/didClose', { textDocument: { uri: kata } });
     await cleared;
+  });
+
+  it('honours cancellation: a request cancelled before it is answered gets RequestCancelled', async () => {
+    const uri = 'file:///work/guest.xml';
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        const source = new CancellationTokenSource();
+        const pending = conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 1 } }, source.token);
+        source.cancel();
+        try {
+          await pending;
+          return 'answered';
+        } catch (e) {
+          return (e as { code?: number }).code === -32800 ? 'cancelled' : `error ${(e as Error).message}`;
+        }
+      }),
+    );
+    assert.ok(outcomes.every((o) => o === 'cancelled' || o === 'answered'), outcomes.join(', '));
+    assert.ok(outcomes.includes('cancelled'), outcomes.join(', '));
+    const h = await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 1 } });
+    assert.ok(h !== undefined, 'the server still answers');
+  });
+
+  it('answers malformed params with an error response and keeps serving', async () => {
+    for (const method of ['textDocument/hover', 'textDocument/completion', 'textDocument/codeAction']) {
+      await assert.rejects(conn.sendRequest(method, {}), (e: { code?: number }) => e.code === -32602, method);
+    }
+    const r = await conn.sendRequest('textDocument/hover', { textDocument: { uri: 'file:///work/guest.xml' }, position: { line: 0, character: 1 } });
+    assert.ok(r !== undefined);
   });
 
   it('answers requests for unknown documents without failing', async () => {

@@ -2,13 +2,23 @@ import { buildDomainModel, isDomain } from './domain/model';
 import { buildKataModel, isKataConfig } from './kata/model';
 import { allRuleMetas, domainRules, kataRules } from './rules/index';
 import { tomlSyntax, xmlNotWellFormed } from './rules/syntax';
-import { parseToml } from './toml/parse';
+import type * as TomlParse from './toml/parse';
 import { formatMessage, type Finding, type Fix, type Report, type Rule, type RuleContext, type RuleMeta, type SeveritySetting, type Version } from './rules/types';
 import { applyEdits, type TextEdit } from './text-edit';
 import type { Span } from './xml/model';
 import { parseXml } from './xml/parse';
 
 export type DocumentKind = 'domain-xml' | 'kata-toml';
+
+/**
+ * The TOML parser (toml-eslint-parser) is loaded with the first Kata file, not
+ * at start-up: a run over domain XML never needs it.
+ */
+let tomlParse: typeof TomlParse | undefined;
+function parseToml(text: string): ReturnType<typeof TomlParse.parseToml> {
+  tomlParse ??= require('./toml/parse') as typeof TomlParse;
+  return tomlParse.parseToml(text);
+}
 
 export interface LintOptions {
   /** The file's name or path: `configuration*.toml(.in)` marks a Kata file, `.toml.in` a template. */
@@ -25,7 +35,9 @@ export interface LintResult {
   readonly findings: readonly Finding[];
 }
 
-const DOMAIN_ROOT = /^\uFEFF?\s*(?:(?:<\?[^]*?\?>|<!--[^]*?-->|<!DOCTYPE[^>[]*(?:\[[^]*?\])?\s*>)\s*)*<domain[\s/>]/;
+// Each prolog item matches one way only (a PI cannot run past its `?>`, a comment past its `-->`,
+// the internal subset reads literals and comments whole): lazy `[^]*?` backtracked exponentially on `<?a?>` × n.
+const DOMAIN_ROOT = /^\uFEFF?\s*(?:(?:<\?(?:[^?]|\?(?!>))*\?>|<!--(?:[^-]|-(?!->))*-->|<!DOCTYPE[^>[]*(?:\[(?:[^\]"'<]|<(?!!--)|"[^"]*"|'[^']*'|<!--(?:[^-]|-(?!->))*-->)*\])?\s*>)\s*)*<domain[\s/>]/;
 const KATA_NAME = /(^|[\\/])configuration[^\\/]*\.toml(\.in)?$/;
 const KATA_TABLE = /^[ \t]*\[[ \t]*hypervisor\.[A-Za-z0-9_-]+[ \t]*\]/m;
 
@@ -98,8 +110,73 @@ function makeFinding(rule: RuleMeta, options: LintOptions, r: Report): Finding |
 
 const RULE_ORDER = new Map(allRuleMetas.map((r, i) => [r.id, i]));
 
-function overlaps(a: Span, b: Span): boolean {
-  return a.start < b.end && b.start < a.end || (a.start === b.start && a.end === b.end);
+/**
+ * The regions taken by the fixes chosen so far, for the overlap test of
+ * {@link compatibleFixes}: a region `q` conflicts with a taken `t` when
+ * `q.start < t.end && t.start < q.end`, or when both are the same span (two
+ * insertions at one offset).
+ *
+ * Kept as two sorted arrays, so a test is two binary searches instead of a
+ * scan of everything taken:
+ * - `open`: the union of the open intervals `(start, end)` of the non-empty
+ *   regions, as disjoint intervals sorted by start (so also by end); intervals
+ *   that only touch stay apart, since touching is no conflict;
+ * - `points`: the offsets of the empty regions (insertions), sorted.
+ * A non-empty `q` conflicts when `(q.start, q.end)` meets an open interval or
+ * holds a point strictly inside; an empty `q` at `p` when `p` is strictly
+ * inside an open interval or is a point.
+ */
+class TakenRegions {
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+  private readonly points: number[] = [];
+
+  conflicts(q: Span): boolean {
+    // The first open interval that ends after q.start; the ones before it cannot meet q.
+    const i = firstAbove(this.ends, q.start);
+    if (q.start === q.end) {
+      return (i < this.starts.length && this.starts[i]! < q.start) || this.hasPoint(q.start);
+    }
+    if (i < this.starts.length && this.starts[i]! < q.end) return true;
+    const j = firstAbove(this.points, q.start);
+    return j < this.points.length && this.points[j]! < q.end;
+  }
+
+  add(r: Span): void {
+    if (r.start === r.end) {
+      if (!this.hasPoint(r.start)) this.points.splice(firstAbove(this.points, r.start), 0, r.start);
+      return;
+    }
+    // Merge with every interval that overlaps (r.start, r.end) strictly.
+    let lo = firstAbove(this.ends, r.start);
+    let hi = lo;
+    let start = r.start;
+    let end = r.end;
+    while (hi < this.starts.length && this.starts[hi]! < end) {
+      start = Math.min(start, this.starts[hi]!);
+      end = Math.max(end, this.ends[hi]!);
+      hi++;
+    }
+    this.starts.splice(lo, hi - lo, start);
+    this.ends.splice(lo, hi - lo, end);
+  }
+
+  private hasPoint(p: number): boolean {
+    const k = firstAbove(this.points, p - 1);
+    return k < this.points.length && this.points[k] === p;
+  }
+}
+
+/** Index of the first element of the ascending `xs` greater than `x` (xs.length when none). */
+function firstAbove(xs: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
@@ -108,15 +185,15 @@ function overlaps(a: Span, b: Span): boolean {
  * a fix already taken.
  */
 export function compatibleFixes(findings: readonly Finding[]): Fix[] {
-  const taken: Span[] = [];
+  const taken = new TakenRegions();
   const out: Fix[] = [];
   const byRuleOrder = [...findings].sort((a, b) => (RULE_ORDER.get(a.ruleId) ?? 0) - (RULE_ORDER.get(b.ruleId) ?? 0));
   for (const f of byRuleOrder) {
     const fix = f.fixes.find((x) => x.preferred);
     if (!fix) continue;
     const regions: Span[] = [...fix.edits, ...(fix.scope ? [fix.scope] : [])];
-    if (regions.some((r) => taken.some((t) => overlaps(r, t)))) continue;
-    taken.push(...regions);
+    if (regions.some((r) => taken.conflicts(r))) continue;
+    for (const r of regions) taken.add(r);
     out.push(fix);
   }
   return out;

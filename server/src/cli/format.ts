@@ -29,6 +29,21 @@ function ranges(report: FileReport): Range[] {
   return report.findings.map((f) => ({ start: doc.positionAt(f.span.start), end: doc.positionAt(f.span.end) }));
 }
 
+/**
+ * Text for a terminal, on one line: line breaks, other control characters
+ * (an ESC could drive the terminal) and the Unicode bidi and line-separator
+ * controls (which could make a line read differently from what it holds)
+ * are shown escaped. Messages quote values from the file, so they need it.
+ */
+export function oneLine(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    if (c === '\t') return '\\t';
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+}
+
 function plural(n: number, word: string, many = word + 's'): string {
   return `${n} ${n === 1 ? word : many}`;
 }
@@ -41,7 +56,7 @@ export function formatText(reports: readonly FileReport[], fix: boolean): string
     const rs = ranges(r);
     r.findings.forEach((f, i) => {
       const p = rs[i]!.start;
-      lines.push(`${r.file}:${p.line + 1}:${p.character + 1}  ${f.severity}  ${f.message}  ${f.ruleId}`);
+      lines.push(`${oneLine(r.file)}:${p.line + 1}:${p.character + 1}  ${f.severity}  ${oneLine(f.message)}  ${f.ruleId}`);
       count[f.severity]++;
     });
     fixed += r.fixed;

@@ -1,13 +1,19 @@
 import type { XmlAttribute, XmlDocument, XmlElement } from '../xml/model';
 import { attr, attrValue, child, textContent } from '../xml/model';
-import { detectStyle, type DocStyle } from '../xml/edit';
+import { documentOrder, styleOf, type DocStyle } from '../xml/edit';
 import { isSevEs, readPolicy, type PolicyReading } from '../policy';
 
-/** What the SEV rules know about a libvirt domain, built in one pass over the tree. */
+/**
+ * What the SEV rules know about a libvirt domain. The parts every rule needs
+ * are read once when the model is built; the rest (the element index, the
+ * style fixes write in) is computed on first use from one walk of the tree and
+ * shared by all rules.
+ */
 export interface DomainModel {
   readonly doc: XmlDocument;
   readonly text: string;
   readonly root: XmlElement;
+  /** How the file is written; computed on first use (only fixes need it). */
   readonly style: DocStyle;
   /** Elements by name, in document order. */
   elementsNamed(name: string): readonly XmlElement[];
@@ -55,27 +61,31 @@ export function isDomain(doc: XmlDocument): boolean {
 }
 
 export function buildDomainModel(doc: XmlDocument): DomainModel {
-  const index = new Map<string, XmlElement[]>();
-  const stack: XmlElement[] = [doc.root];
-  const order: XmlElement[] = [];
-  while (stack.length > 0) {
-    const el = stack.pop()!;
-    order.push(el);
-    for (let i = el.children.length - 1; i >= 0; i--) stack.push(el.children[i]!);
-  }
-  for (const el of order) {
-    let list = index.get(el.name);
-    if (!list) index.set(el.name, (list = []));
-    list.push(el);
-  }
   const root = doc.root;
   const os = child(root, 'os');
+  // One walk of the tree, shared by the index and the style, and only when asked for.
+  let order: XmlElement[] | undefined;
+  const elements = () => (order ??= documentOrder(root));
+  let index: Map<string, XmlElement[]> | undefined;
+  let style: DocStyle | undefined;
   return {
     doc,
     text: doc.text,
     root,
-    style: detectStyle(doc),
-    elementsNamed: (name) => index.get(name) ?? [],
+    get style() {
+      return (style ??= styleOf(doc.text, elements()));
+    },
+    elementsNamed(name) {
+      if (!index) {
+        index = new Map();
+        for (const el of elements()) {
+          const list = index.get(el.name);
+          if (list) list.push(el);
+          else index.set(el.name, [el]);
+        }
+      }
+      return index.get(name) ?? [];
+    },
     devices: child(root, 'devices'),
     os,
     machine: readMachine(os),

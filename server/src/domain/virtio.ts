@@ -29,15 +29,21 @@ const VIRTIO_MODELS = new Set(['virtio', 'virtio-transitional', 'virtio-non-tran
 /** Device elements under `<devices>` that can be virtio. */
 const CANDIDATES = ['disk', 'controller', 'interface', 'filesystem', 'input', 'video', 'sound', 'memballoon', 'rng', 'vsock', 'crypto'];
 
-export function virtioDevices(model: DomainModel): VirtioDevice[] {
-  const devices = model.devices;
-  if (!devices) return [];
+const CANDIDATE_NAMES: ReadonlySet<string> = new Set(CANDIDATES);
+
+/** Computed once per model: three rules walk the same list. */
+const cache = new WeakMap<DomainModel, readonly VirtioDevice[]>();
+
+export function virtioDevices(model: DomainModel): readonly VirtioDevice[] {
+  const cached = cache.get(model);
+  if (cached) return cached;
   const out: VirtioDevice[] = [];
-  for (const el of devices.children) {
-    if (!CANDIDATES.includes(el.name)) continue;
+  for (const el of model.devices?.children ?? []) {
+    if (!CANDIDATE_NAMES.has(el.name)) continue;
     const d = classify(el);
     if (d) out.push(d);
   }
+  cache.set(model, out);
   return out;
 }
 

@@ -57,6 +57,9 @@ export type TomlParseResult =
 const TOKEN = /@([A-Za-z_][A-Za-z0-9_]*)@/y;
 const TOKEN_GLOBAL = /@([A-Za-z_][A-Za-z0-9_]*)@/g;
 
+/** Arrays and inline tables nested deeper than this are reported instead of parsed (the parser recurses). */
+export const MAX_TOML_DEPTH = 100;
+
 /**
  * Parses TOML. Bare `@NAME@` template tokens (Kata's `.toml.in` files, e.g.
  * `default_maxvcpus = @DEFMAXVCPUS@`) are read as opaque values: each is
@@ -64,25 +67,122 @@ const TOKEN_GLOBAL = /@([A-Za-z_][A-Za-z0-9_]*)@/g;
  * stays exact. Whether a token is allowed is for the caller to decide.
  */
 export function parseToml(text: string): TomlParseResult {
-  let source = text;
+  const scan = scanTemplate(text);
+  if (scan.tooDeep) {
+    return { ok: false, error: { message: `Arrays and inline tables are nested more than ${MAX_TOML_DEPTH} deep; sevlint does not read further.`, span: scan.tooDeep } };
+  }
+  let ast: AST.TOMLProgram;
+  try {
+    ast = parseTOML(scan.source, { tomlVersion: '1.0.0' });
+  } catch (e) {
+    if (e instanceof RangeError) return { ok: false, error: { message: 'The document is nested too deeply to read.', span: { start: 0, end: 0 } } };
+    const err = e as { index?: number; message?: string };
+    const at = typeof err.index === 'number' ? Math.min(Math.max(err.index, 0), text.length) : 0;
+    return { ok: false, error: describeError(text, at, err.message ?? String(e)) };
+  }
+  return { ok: true, document: build(text, ast, scan.bare) };
+}
+
+interface TemplateScan {
+  /** The text with each bare token `@NAME@` replaced by `"NAME"` (and a leading BOM by a space). */
+  readonly source: string;
+  readonly bare: readonly Placeholder[];
+  /** The first `[` or `{` nested deeper than MAX_TOML_DEPTH. */
+  readonly tooDeep: Span | undefined;
+}
+
+/**
+ * One pass over the text that knows TOML's strings and comments: finds the
+ * `@NAME@` tokens outside them (TOML allows `@` nowhere else, so these are
+ * exactly the tokens the parser would stop at) and the deepest nesting of
+ * brackets and braces. `\` escapes in basic and multi-line basic strings are
+ * followed as TOML does; an unterminated one-line string ends at its line
+ * (the parser reports it there).
+ */
+function scanTemplate(text: string): TemplateScan {
+  const n = text.length;
   const bare: Placeholder[] = [];
-  for (;;) {
-    try {
-      const ast = parseTOML(source, { tomlVersion: '1.0.0' });
-      return { ok: true, document: build(text, ast, bare) };
-    } catch (e) {
-      const err = e as { index?: number; message?: string };
-      const at = typeof err.index === 'number' ? err.index : 0;
-      TOKEN.lastIndex = at;
-      const m = TOKEN.exec(source);
-      if (m && bare.length < 10_000) {
-        bare.push({ name: m[1]!, span: { start: at, end: at + m[0].length }, quoted: false });
-        source = source.slice(0, at) + `"${m[1]}"` + source.slice(at + m[0].length);
-        continue;
+  let out = '';
+  let copied = 0;
+  let depth = 0;
+  let tooDeep: Span | undefined;
+  let i = 0;
+  if (text.charCodeAt(0) === 0xfeff) {
+    // toml-eslint-parser does not skip a byte order mark; a space keeps the offsets.
+    out = ' ';
+    copied = 1;
+    i = 1;
+  }
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 0x23 /* # */) {
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? n : nl;
+    } else if (c === 0x22 /* " */) {
+      i = text.startsWith('"""', i) ? endOfMultiline(text, i + 3, '"') : endOfBasic(text, i + 1);
+    } else if (c === 0x27 /* ' */) {
+      i = text.startsWith("'''", i) ? endOfMultiline(text, i + 3, "'") : endOfLiteral(text, i + 1);
+    } else if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
+      depth++;
+      if (depth > MAX_TOML_DEPTH && !tooDeep) tooDeep = { start: i, end: i + 1 };
+      i++;
+    } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) {
+      if (depth > 0) depth--;
+      i++;
+    } else if (c === 0x40 /* @ */) {
+      TOKEN.lastIndex = i;
+      const m = TOKEN.exec(text);
+      if (m) {
+        bare.push({ name: m[1]!, span: { start: i, end: i + m[0].length }, quoted: false });
+        out += text.slice(copied, i) + `"${m[1]}"`;
+        i += m[0].length;
+        copied = i;
+      } else {
+        i++;
       }
-      return { ok: false, error: describeError(text, at, err.message ?? String(e)) };
+    } else {
+      i++;
     }
   }
+  return { source: copied === 0 ? text : out + text.slice(copied), bare, tooDeep };
+}
+
+/** After the opening `"` of a basic string: the offset after its closing quote, or its line end when unterminated. */
+function endOfBasic(text: string, i: number): number {
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '\\') i += 2;
+    else if (c === '"') return i + 1;
+    else if (c === '\n') return i;
+    else i++;
+  }
+  return text.length;
+}
+
+/** After the opening `'` of a literal string: the offset after its closing quote, or its line end when unterminated. */
+function endOfLiteral(text: string, i: number): number {
+  const q = text.indexOf("'", i);
+  const nl = text.indexOf('\n', i);
+  if (q >= 0 && (nl < 0 || q < nl)) return q + 1;
+  return nl < 0 ? text.length : nl;
+}
+
+/** After the opening `"""` / `'''`: the offset after the closing delimiter (up to two more quotes before it belong to the string). */
+function endOfMultiline(text: string, i: number, quote: '"' | "'"): number {
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '\\' && quote === '"') {
+      i += 2;
+    } else if (c === quote) {
+      let k = i;
+      while (text[k] === quote) k++;
+      if (k - i >= 3) return k;
+      i = k;
+    } else {
+      i++;
+    }
+  }
+  return text.length;
 }
 
 /**
@@ -90,7 +190,8 @@ export function parseToml(text: string): TomlParseResult {
  * missing is reported at its `=` (the parser only notices on the next line),
  * anything else over the token at the error.
  */
-function describeError(text: string, at: number, message: string): { message: string; span: Span } {
+/** @internal Exported for the tests that compare with the former template mode. */
+export function describeError(text: string, at: number, message: string): { message: string; span: Span } {
   const before = /=[ \t]*(#[^\n]*)?\r?\n[ \t\r\n]*$/.exec(text.slice(Math.max(0, at - 200), at));
   if (before && (message === 'Unexpected character' || message === 'Unspecified values are invalid')) {
     const eq = at - before[0].length;

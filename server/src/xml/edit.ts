@@ -13,23 +13,40 @@ export interface DocStyle {
 }
 
 export function detectStyle(doc: XmlDocument): DocStyle {
-  const { text } = doc;
+  return styleOf(doc.text, documentOrder(doc.root));
+}
+
+/** Every element under (and including) `root`, in document order: one walk, no recursion. */
+export function documentOrder(root: XmlElement): XmlElement[] {
+  const order: XmlElement[] = [];
+  const stack: XmlElement[] = [root];
+  while (stack.length > 0) {
+    const el = stack.pop()!;
+    order.push(el);
+    for (let i = el.children.length - 1; i >= 0; i--) stack.push(el.children[i]!);
+  }
+  return order;
+}
+
+/**
+ * The style of a document from its elements in document order (see
+ * {@link documentOrder}): the quote most attributes use, and the first
+ * indentation step from a parent on its own line to a child on its own line.
+ */
+export function styleOf(text: string, elements: readonly XmlElement[]): DocStyle {
   const eol = eolOf(text);
   let single = 0;
   let double = 0;
   let indentUnit: string | undefined;
-  const stack: XmlElement[] = [doc.root];
-  while (stack.length > 0) {
-    const el = stack.pop()!;
+  for (const el of elements) {
     for (const a of el.attributes) a.quote === "'" ? single++ : double++;
     if (indentUnit === undefined && el.parent) {
       const own = ownLineIndent(text, el.span.start);
-      const parent = ownLineIndent(text, el.parent.span.start);
+      const parent = own === undefined ? undefined : ownLineIndent(text, el.parent.span.start);
       if (own !== undefined && parent !== undefined && own.length > parent.length && own.startsWith(parent)) {
         indentUnit = own.slice(parent.length);
       }
     }
-    for (let i = el.children.length - 1; i >= 0; i--) stack.push(el.children[i]!);
   }
   return { eol, indentUnit: indentUnit ?? '  ', quote: double > single ? '"' : "'" };
 }
@@ -49,8 +66,47 @@ export function ownLineIndent(text: string, offset: number): string | undefined 
 export function indentOf(text: string, el: XmlElement): string {
   const own = ownLineIndent(text, el.span.start);
   if (own !== undefined) return own;
-  const lineStart = text.lastIndexOf('\n', el.span.start - 1) + 1;
-  return /^[ \t]*/.exec(text.slice(lineStart, el.span.start))![0];
+  const lineStart = lineStartOf(text, el);
+  let end = lineStart;
+  while (end < el.span.start && (text[end] === ' ' || text[end] === '\t')) end++;
+  return text.slice(lineStart, end);
+}
+
+/** How far back {@link lineStartOf} looks for the line break itself before it uses the line index. */
+const NEAR = 512;
+
+/** Line start offsets of a document, by its root element, built the first time a line is long. */
+const lineIndexes = new WeakMap<XmlElement, { readonly text: string; readonly starts: readonly number[] }>();
+
+/**
+ * Where the line holding the start of `el` begins. Searching back for the
+ * line break costs the length of the line, and a document written on one line
+ * (minified XML) would make every call cost the whole prefix, so beyond
+ * {@link NEAR} characters the document's line index answers instead.
+ */
+function lineStartOf(text: string, el: XmlElement): number {
+  const offset = el.span.start;
+  const stop = Math.max(0, offset - NEAR);
+  for (let i = offset - 1; i >= stop; i--) if (text.charCodeAt(i) === 10) return i + 1;
+  if (stop === 0) return 0;
+  let root = el;
+  while (root.parent) root = root.parent;
+  let index = lineIndexes.get(root);
+  if (index?.text !== text) {
+    const starts = [0];
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    lineIndexes.set(root, (index = { text, starts }));
+  }
+  // The last line start at or before `offset`.
+  const { starts } = index;
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (starts[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return starts[lo]!;
 }
 
 /** Indentation a new child of `parent` gets: that of its existing children, else one unit deeper. */

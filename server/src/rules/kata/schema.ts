@@ -1,4 +1,4 @@
-import Ajv, { type ErrorObject } from 'ajv';
+import type { default as Ajv, ErrorObject } from 'ajv';
 import type { KataModel } from '../../kata/model';
 import type { TomlEntry, TomlTable } from '../../toml/parse';
 import schemaJson from '../../../../schemas/kata-configuration.schema.json';
@@ -31,7 +31,8 @@ export const kataSchema = schemaJson as unknown as PropertySchema;
 
 let validator: ReturnType<Ajv['compile']> | undefined;
 function validate(value: unknown): ErrorObject[] {
-  validator ??= new Ajv({ allErrors: true, strict: false }).compile(schemaJson);
+  // Ajv is loaded with the first Kata file, not at start-up: domain XML never needs it.
+  validator ??= new (require('ajv') as typeof import('ajv')).default({ allErrors: true, strict: false }).compile(schemaJson);
   validator(value);
   return validator.errors ?? [];
 }

@@ -17,12 +17,30 @@ export function stringContentStart(text: string, entry: TomlEntry): number | und
   return entry.valueSpan.start + (m[1]!.length === 3 ? m[0].length : 1);
 }
 
-/** Appends `addition` inside a string value, whatever its quoting; a space separates it from existing text. */
-export function appendToString(text: string, entry: TomlEntry, addition: string): TextEdit | undefined {
+/**
+ * Appends `addition` inside a string value, whatever its quoting; a space
+ * separates it from existing text. In a multi-line basic string whose content
+ * ends with a line-ending backslash, TOML trims the blanks after the
+ * backslash, so the separating space goes before it, and the addition gets its
+ * own continued line when the closing `"""` stands on a line of its own.
+ */
+export function appendToString(text: string, entry: TomlEntry, addition: string): TextEdit[] | undefined {
   const at = stringContentEnd(text, entry);
   if (at === undefined || typeof entry.value !== 'string') return undefined;
-  const sep = entry.value === '' || /\s$/.test(entry.value) ? '' : ' ';
-  return { start: at, end: at, newText: sep + addition };
+  const needsSpace = entry.value !== '' && !/\s$/.test(entry.value);
+  const plain = [{ start: at, end: at, newText: (needsSpace ? ' ' : '') + addition }];
+  if (!text.startsWith('"""', entry.valueSpan.start)) return plain;
+  const contentStart = entry.valueSpan.start + 3;
+  const m = /(\\+)[ \t]*\r?\n[ \t\r\n]*$/.exec(text.slice(contentStart, at));
+  if (!m || m[1]!.length % 2 === 0) return plain;
+  const slash = contentStart + m.index + m[1]!.length - 1;
+  const edits: TextEdit[] = [];
+  if (needsSpace) edits.push({ start: slash, end: slash, newText: ' ' });
+  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+  const indent = text.slice(lineStart, at);
+  const ownLine = lineStart > slash && /^[ \t]*$/.test(indent);
+  edits.push({ start: at, end: at, newText: ownLine ? `${addition}\\${eolOf(text)}${indent}` : addition });
+  return edits;
 }
 
 /** Replaces a value with TOML source (`true`, `"q35"`, `0x30000`). */

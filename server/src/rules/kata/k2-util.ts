@@ -1,6 +1,6 @@
 import type { KataModel, KernelParam } from '../../kata/model';
-import { eolOf, type Span, type TextEdit } from '../../text-edit';
-import { appendToString, insertKey, setValue, tomlString } from '../../toml/edit';
+import type { Span, TextEdit } from '../../text-edit';
+import { insertKey, setValue, tomlString } from '../../toml/edit';
 import type { TomlEntry } from '../../toml/parse';
 
 /** Helpers shared by the Kata rules about guest assets, kernel parameters and SEV/SNP switches. */
@@ -72,29 +72,6 @@ export function setQemuKey(model: KataModel, key: string, toml: string, near?: T
   const entry = writtenQemuEntry(model, key);
   if (entry) return setValue(entry, toml);
   return near ? insertKeyAfter(model.text, near, key, toml) : addQemuKey(model, key, toml);
-}
-
-/**
- * Appends a parameter inside a kernel_params string with `appendToString`,
- * and repairs what that helper misses in a multi-line basic string whose
- * content ends with a line-ending backslash: TOML trims the blanks after the
- * backslash, so the separating space goes before it, and the new parameter
- * gets its own continued line when the closing `"""` stands on a line of its own.
- */
-export function appendKernelParam(text: string, entry: TomlEntry, param: string): TextEdit[] | undefined {
-  const base = appendToString(text, entry, param);
-  if (!base || typeof entry.value !== 'string' || !text.startsWith('"""', entry.valueSpan.start)) return base && [base];
-  const contentStart = entry.valueSpan.start + 3;
-  const m = /(\\+)[ \t]*\r?\n[ \t\r\n]*$/.exec(text.slice(contentStart, base.start));
-  if (!m || m[1]!.length % 2 === 0) return [base];
-  const slash = contentStart + m.index + m[1]!.length - 1;
-  const edits: TextEdit[] = [];
-  if (entry.value !== '' && !/\s$/.test(entry.value)) edits.push({ start: slash, end: slash, newText: ' ' });
-  const lineStart = text.lastIndexOf('\n', base.start - 1) + 1;
-  const indent = text.slice(lineStart, base.start);
-  const ownLine = lineStart > slash && /^[ \t]*$/.test(indent);
-  edits.push({ start: base.start, end: base.start, newText: ownLine ? `${param}\\${eolOf(text)}${indent}` : param });
-  return edits;
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { KataModel, KernelParam } from '../../kata/model';
 import type { Span } from '../../text-edit';
 import type { Fix, Report, Rule } from '../types';
-import { addQemuKey, appendKernelParam, hasPlaceholderIn, qemuAnchor, qemuKey } from './k2-util';
+import { appendToString } from '../../toml/edit';
+import { addQemuKey, hasPlaceholderIn, qemuAnchor, qemuKey } from './k2-util';
 
 /** 262144 slabs of 2 KiB (IO_TLB_SHIFT 11) = 512 MiB, the AMD guide's value. */
 export const SWIOTLB_SLABS = 262144;
@@ -39,7 +40,7 @@ export const rule: Rule<KataModel> = {
     const swiotlb = kp.params.filter((p) => p.name === 'swiotlb');
     if (swiotlb.length === 0) {
       if (hasPlaceholderIn(model, kp.entry.valueSpan)) return;
-      const edits = appendKernelParam(model.text, kp.entry, `swiotlb=${SWIOTLB_SLABS}`);
+      const edits = appendToString(model.text, kp.entry, `swiotlb=${SWIOTLB_SLABS}`);
       report({ messageId: 'missing', span: kp.entry.valueSpan, fixes: edits ? [{ title: `Append swiotlb=${SWIOTLB_SLABS} to kernel_params`, edits, preferred: true }] : [] });
       return;
     }

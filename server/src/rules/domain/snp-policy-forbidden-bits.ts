@@ -3,7 +3,6 @@ import { describeBits, SNP_FORBIDDEN } from '../../policy';
 import type { Rule } from '../types';
 import { readablePolicy, setPolicyFix, showPolicy } from './policy-util';
 
-
 export const rule: Rule<DomainModel> = {
   id: 'snp-policy-forbidden-bits',
   target: 'domain-xml',

@@ -3,7 +3,6 @@ import { describeBits, SNP, SNP_HOST_DEPENDENT } from '../../policy';
 import type { Rule } from '../types';
 import { readablePolicy, setPolicyFix, showPolicy } from './policy-util';
 
-
 export const rule: Rule<DomainModel> = {
   id: 'snp-policy-host-dependent-bits',
   target: 'domain-xml',

@@ -3,7 +3,6 @@ import { describeBits, SNP_REQUIRED } from '../../policy';
 import type { Rule } from '../types';
 import { readablePolicy, setPolicyFix, showPolicy } from './policy-util';
 
-
 export const rule: Rule<DomainModel> = {
   id: 'snp-policy-required-bits',
   target: 'domain-xml',

@@ -102,6 +102,8 @@ function makeFinding(rule: RuleMeta, options: LintOptions, r: Report): Finding |
   return {
     ruleId: rule.id,
     severity: setting ?? r.severity ?? rule.severity,
+    messageId: r.messageId,
+    data: r.data ?? {},
     message: formatMessage(template, r.data),
     span: r.span,
     fixes: r.fixes ?? [],

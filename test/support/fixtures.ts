@@ -4,7 +4,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { compatibleFixes, lint, type LintOptions } from '../../server/src/linter';
 import type { Finding } from '../../server/src/rules/types';
 import { parseVersion } from '../../server/src/rules/types';
-import { applyEdits } from '../../server/src/text-edit';
+import { applyEdits, type Span } from '../../server/src/text-edit';
 
 /** The repository root (tests run from out/test/...). */
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -13,21 +13,40 @@ export const UPDATE = process.env['UPDATE_FIXTURES'] === '1';
 /** ../shared beside the project, when present. */
 export const SHARED = path.resolve(ROOT, '..', 'shared');
 
+type LineRange = [number, number, number, number];
+
 export interface ExpectedDiagnostic {
   code: string;
   severity: string;
-  message: string;
+  /** The message template and its values: the wording of a message can change without touching fixtures. */
+  messageId: string;
+  data: Record<string, string | number>;
   /** 0-based [startLine, startCharacter, endLine, endCharacter]. */
-  range: [number, number, number, number];
+  range: LineRange;
+  /** Every fix offered, preferred or not, as the exact edits it makes. */
+  fixes?: { preferred: boolean; edits: { range: LineRange; newText: string }[] }[];
 }
 
 export function toExpected(text: string, findings: readonly Finding[]): ExpectedDiagnostic[] {
   const doc = TextDocument.create('file:///f', 'xml', 0, text);
-  return findings.map((f) => {
-    const s = doc.positionAt(f.span.start);
-    const e = doc.positionAt(f.span.end);
-    return { code: f.ruleId, severity: f.severity, message: f.message, range: [s.line, s.character, e.line, e.character] };
-  });
+  const range = (span: Span): LineRange => {
+    const s = doc.positionAt(span.start);
+    const e = doc.positionAt(span.end);
+    return [s.line, s.character, e.line, e.character];
+  };
+  return findings.map((f) => ({
+    code: f.ruleId,
+    severity: f.severity,
+    messageId: f.messageId,
+    data: { ...f.data },
+    range: range(f.span),
+    ...(f.fixes.length > 0 ? { fixes: f.fixes.map((x) => ({ preferred: x.preferred, edits: x.edits.map((e) => ({ range: range(e), newText: e.newText })) })) } : {}),
+  }));
+}
+
+/** JSON with two-space indentation and each range on one line: `"range": [30, 2, 30, 47]`. */
+export function formatExpected(expected: readonly ExpectedDiagnostic[]): string {
+  return JSON.stringify(expected, null, 2).replace(/\[\s*(-?\d+),\s*(-?\d+),\s*(-?\d+),\s*(-?\d+)\s*\]/g, '[$1, $2, $3, $4]') + '\n';
 }
 
 /** Options for a fixture: `<case>.options.json` beside it ({"qemu": "6.0"}). */

@@ -3,7 +3,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { allRuleMetas } from '../../server/src/rules/index';
-import { FIXTURES, ROOT, listDir } from '../support/fixtures';
+import { FIXTURES, ROOT, listDir, type ExpectedDiagnostic } from '../support/fixtures';
+import { withRuleTables } from '../support/rule-tables';
 
 const changelog = fs.readFileSync(path.join(ROOT, 'CHANGELOG.md'), 'utf8');
 const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
@@ -54,5 +55,56 @@ describe('rule registry', () => {
     for (const target of listDir(FIXTURES)) {
       for (const d of listDir(path.join(FIXTURES, target))) assert.ok(ids.has(d), `test/fixtures/${target}/${d} has no rule`);
     }
+  });
+
+  it('keeps every rule id ever published (docs/rules/published-ids.txt, append only)', () => {
+    const published = fs
+      .readFileSync(path.join(ROOT, 'docs', 'rules', 'published-ids.txt'), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '' && !l.startsWith('#'));
+    assert.deepEqual(published, [...new Set(published)], 'each id is listed once');
+    const registered = allRuleMetas.map((r) => r.id);
+    assert.deepEqual(
+      published.filter((id) => !registered.includes(id)),
+      [],
+      'a published id is never removed: retire a rule with deprecated: true instead',
+    );
+    assert.deepEqual(
+      registered.filter((id) => !published.includes(id)),
+      [],
+      'a new rule id is appended to docs/rules/published-ids.txt',
+    );
+    for (const r of allRuleMetas) {
+      if (r.replacedBy) assert.ok(r.deprecated, `${r.id}: replacedBy only on a deprecated rule`);
+      for (const id of r.replacedBy ?? []) assert.ok(registered.includes(id), `${r.id} is replaced by a registered rule (${id})`);
+    }
+  });
+
+  it('declares fixable and hasSuggestions exactly as its fixtures show', () => {
+    const seen = new Map<string, { preferred: boolean; other: boolean }>();
+    for (const target of listDir(FIXTURES)) {
+      for (const id of listDir(path.join(FIXTURES, target))) {
+        for (const f of listDir(path.join(FIXTURES, target, id)).filter((n) => n.endsWith('.expected.json'))) {
+          const text = fs.readFileSync(path.join(FIXTURES, target, id, f), 'utf8');
+          const expected = JSON.parse(text) as (ExpectedDiagnostic & { message?: unknown })[];
+          for (const d of expected) {
+            assert.equal(d.message, undefined, `${f}: expected files match on messageId and data, not message text`);
+            if (d.code !== id) continue;
+            const s = seen.get(id) ?? { preferred: false, other: false };
+            for (const x of d.fixes ?? []) (x.preferred ? (s.preferred = true) : (s.other = true));
+            seen.set(id, s);
+          }
+        }
+      }
+    }
+    for (const r of allRuleMetas) {
+      const s = seen.get(r.id) ?? { preferred: false, other: false };
+      assert.equal(r.fixable === true, s.preferred, `${r.id}: fixable ${r.fixable === true}, but the fixtures ${s.preferred ? 'have' : 'have no'} preferred fix`);
+      assert.equal(r.hasSuggestions === true, s.other, `${r.id}: hasSuggestions ${r.hasSuggestions === true}, but the fixtures ${s.other ? 'have' : 'have no'} other fix`);
+    }
+  });
+
+  it('has the README rule tables generated from the metadata (npm run readme:rules)', () => {
+    assert.equal(readme, withRuleTables(readme), 'run npm run readme:rules');
   });
 });

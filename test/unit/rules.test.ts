@@ -1,8 +1,11 @@
 /**
  * Table-driven rule tests from test/fixtures/<target>/<rule-id>/ (extension .xml for
  * domain-xml; .toml, or .toml.in for a template, for kata-toml):
- *   valid-*.EXT            the rule must not fire
- *   invalid-*.EXT          must give exactly invalid-*.expected.json (this rule's findings)
+ *   valid-*.EXT            the document parses and the rule must not fire
+ *   invalid-*.EXT          must give exactly invalid-*.expected.json (this rule's findings:
+ *                          rule id, severity, message id and data, range, and the exact
+ *                          edits of every fix offered, preferred or not); every fix leaves
+ *                          a document that still parses
  *   invalid-*.fixed.EXT    the text after the rule's preferred fixes; then the finding is
  *                          gone, no other finding is new, and fixing again changes nothing
  *   *.options.json         lint options for the case ({"qemu": "6.0"})
@@ -13,11 +16,19 @@ import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { lint } from '../../server/src/linter';
-import { FIXTURES, UPDATE, fixRule, fixtureOptions, listDir, toExpected, type ExpectedDiagnostic } from '../support/fixtures';
+import { lint, type LintOptions } from '../../server/src/linter';
+import type { Finding } from '../../server/src/rules/types';
+import { applyEdits } from '../../server/src/text-edit';
+import { FIXTURES, UPDATE, fixRule, formatExpected, fixtureOptions, listDir, toExpected, type ExpectedDiagnostic } from '../support/fixtures';
 
-function key(f: { ruleId: string; message: string }): string {
-  return `${f.ruleId}: ${f.message}`;
+function key(f: Finding): string {
+  return `${f.ruleId}: ${f.messageId} ${JSON.stringify(f.data)}`;
+}
+
+const SYNTAX_RULES = new Set(['xml-not-well-formed', 'toml-syntax']);
+
+function syntaxErrors(text: string, options: LintOptions): string[] {
+  return lint(text, options).findings.filter((f) => SYNTAX_RULES.has(f.ruleId)).map((f) => f.message);
 }
 
 /** Fixture file extensions per target (longest first). */
@@ -38,7 +49,8 @@ for (const target of Object.keys(EXTENSIONS)) {
         const options = { ...fixtureOptions(base + ext), fileName: name };
 
         if (name.startsWith('valid-')) {
-          it(`${name}: does not fire`, () => {
+          it(`${name}: parses and does not fire`, () => {
+            if (!SYNTAX_RULES.has(ruleId)) assert.deepEqual(syntaxErrors(text, options), [], 'a valid- case must parse');
             const found = lint(text, options).findings.filter((f) => f.ruleId === ruleId);
             assert.deepEqual(toExpected(text, found), []);
           });
@@ -50,10 +62,21 @@ for (const target of Object.keys(EXTENSIONS)) {
           const found = lint(text, options).findings.filter((f) => f.ruleId === ruleId);
           const actual = toExpected(text, found);
           const expectedFile = base + '.expected.json';
-          if (UPDATE) fs.writeFileSync(expectedFile, JSON.stringify(actual, null, 2) + '\n');
+          if (UPDATE) fs.writeFileSync(expectedFile, formatExpected(actual));
           const expected = JSON.parse(fs.readFileSync(expectedFile, 'utf8')) as ExpectedDiagnostic[];
           assert.ok(expected.length > 0, 'an invalid fixture must expect at least one finding');
           assert.deepEqual(actual, expected);
+        });
+
+        it(`${name}: every fix offered keeps the document parsing`, () => {
+          const parsedBefore = syntaxErrors(text, options).length === 0;
+          for (const f of lint(text, options).findings.filter((x) => x.ruleId === ruleId)) {
+            for (const fix of f.fixes) {
+              const after = applyEdits(text, fix.edits);
+              assert.notEqual(after, text, `'${fix.title}' changes the text`);
+              if (parsedBefore) assert.deepEqual(syntaxErrors(after, options), [], `'${fix.title}' leaves a document that parses`);
+            }
+          }
         });
 
         it(`${name}: fix round-trip`, () => {

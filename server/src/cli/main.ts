@@ -225,7 +225,7 @@ function lintFile(file: string, explicit: boolean, cwd: string, options: LintOpt
 }
 
 function notice(id: string, message: string): Finding {
-  return { ruleId: id, severity: 'information', message, span: { start: 0, end: 0 }, fixes: [] };
+  return { ruleId: id, severity: 'information', messageId: id, data: {}, message, span: { start: 0, end: 0 }, fixes: [] };
 }
 
 type Encoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be';

@@ -1,7 +1,7 @@
 import type { DomainModel } from '../../domain/model';
 import { removeElement, replaceContent } from '../../xml/edit';
 import { child, textContent } from '../../xml/model';
-import type { Fix, Rule } from '../types';
+import { defineRule, type Fix } from '../types';
 import { readLibvirtUInt } from './launch-security-util';
 
 /** C-bit of EPYC 7001 Naples, 3001 and 7002 Rome. */
@@ -9,10 +9,11 @@ const CBITPOS_NAPLES_ROME = 47;
 /** C-bit of EPYC 7003 Milan and 9004 Genoa, the SEV-SNP generations. */
 const CBITPOS_MILAN_GENOA = 51;
 
-export const rule: Rule<DomainModel> = {
+export const rule = defineRule<DomainModel>()({
   id: 'sev-cbitpos-host',
   target: 'domain-xml',
   severity: 'warning',
+  hasSuggestions: true,
   summary: '<cbitpos> must equal the host C-bit: 47 on EPYC Naples/Rome, 51 on Milan/Genoa (the only SEV-SNP hosts).',
   messages: {
     unknown:
@@ -33,4 +34,4 @@ export const rule: Rule<DomainModel> = {
     if (set51) fixes.push({ title: 'Set cbitpos to 51 (EPYC Milan and later)', edits: [set51], preferred: false });
     report({ messageId: snpRome ? 'snpRome' : 'unknown', data: { value: reading.value }, span: el.span, fixes });
   },
-};
+});

@@ -1,8 +1,8 @@
 import type { DomainModel } from '../../domain/model';
 import { attrValue, type XmlElement } from '../../xml/model';
-import type { Rule } from '../types';
+import { defineRule } from '../types';
 
-export const rule: Rule<DomainModel> = {
+export const rule = defineRule<DomainModel>()({
   id: 'sev-hostdev-passthrough',
   target: 'domain-xml',
   severity: 'warning',
@@ -19,7 +19,7 @@ export const rule: Rule<DomainModel> = {
       if (device) report({ messageId: 'passthrough', data: { device, label: sev.label }, span: el.startTag });
     }
   },
-};
+});
 
 /**
  * What a device is when the host hardware does DMA into the guest itself.

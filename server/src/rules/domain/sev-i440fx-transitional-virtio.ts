@@ -1,13 +1,14 @@
 import type { DomainModel } from '../../domain/model';
 import { virtioDevices } from '../../domain/virtio';
 import { setAttribute } from '../../xml/edit';
-import { atLeast, type Rule } from '../types';
+import { defineRule, atLeast } from '../types';
 import { describeDevice } from './util';
 
-export const rule: Rule<DomainModel> = {
+export const rule = defineRule<DomainModel>()({
   id: 'sev-i440fx-transitional-virtio',
   target: 'domain-xml',
   severity: 'warning',
+  fixable: true,
   summary: 'On an i440fx machine, virtio devices of a SEV guest must be virtio-non-transitional.',
   messages: {
     transitional:
@@ -37,4 +38,4 @@ export const rule: Rule<DomainModel> = {
       });
     }
   },
-};
+});

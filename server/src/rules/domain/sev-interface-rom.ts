@@ -2,14 +2,16 @@ import type { DomainModel } from '../../domain/model';
 import { virtioDevices } from '../../domain/virtio';
 import { insertChild, render, setAttribute, type TextEdit } from '../../xml/edit';
 import { attr, attrValue, child, type XmlElement } from '../../xml/model';
-import type { Fix, Rule } from '../types';
+import { defineRule, type Fix } from '../types';
 
 const DISABLED_ROM = "<rom enabled='no'/>";
 
-export const rule: Rule<DomainModel> = {
+export const rule = defineRule<DomainModel>()({
   id: 'sev-interface-rom',
   target: 'domain-xml',
   severity: 'warning',
+  fixable: true,
+  hasSuggestions: true,
   summary: "A virtio network interface of a SEV guest should have <rom enabled='no'/>: iPXE is not SEV-aware.",
   messages: {
     missing:
@@ -37,7 +39,7 @@ export const rule: Rule<DomainModel> = {
       });
     }
   },
-};
+});
 
 /** Only PCI devices have an option ROM (libvirt: "ROM tuning is only supported for PCI devices"). */
 function hasPciAddress(iface: XmlElement): boolean {

@@ -1,12 +1,13 @@
 import type { DomainModel } from '../../domain/model';
 import { removeAttribute } from '../../xml/edit';
 import { attr, child, textContent } from '../../xml/model';
-import type { Rule } from '../types';
+import { defineRule } from '../types';
 
-export const rule: Rule<DomainModel> = {
+export const rule = defineRule<DomainModel>()({
   id: 'sev-kernel-hashes-without-kernel',
   target: 'domain-xml',
   severity: 'information',
+  hasSuggestions: true,
   summary: "kernelHashes='yes' only has an effect with direct kernel boot (<os><kernel>).",
   messages: {
     noKernel:
@@ -27,4 +28,4 @@ export const rule: Rule<DomainModel> = {
       fixes: [{ title: "Remove kernelHashes='yes'", edits: [removeAttribute(model.doc, sev.element, 'kernelHashes')!], preferred: false }],
     });
   },
-};
+});

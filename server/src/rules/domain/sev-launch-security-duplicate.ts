@@ -1,12 +1,13 @@
 import type { DomainModel } from '../../domain/model';
 import { removeElement } from '../../xml/edit';
 import { attrValue } from '../../xml/model';
-import type { Rule } from '../types';
+import { defineRule } from '../types';
 
-export const rule: Rule<DomainModel> = {
+export const rule = defineRule<DomainModel>()({
   id: 'sev-launch-security-duplicate',
   target: 'domain-xml',
   severity: 'warning',
+  hasSuggestions: true,
   summary: 'A domain has only one <launchSecurity>: libvirt reads the first and ignores the others.',
   messages: {
     extra:
@@ -27,4 +28,4 @@ export const rule: Rule<DomainModel> = {
       });
     }
   },
-};
+});

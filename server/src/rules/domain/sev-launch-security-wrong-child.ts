@@ -1,7 +1,7 @@
 import type { DomainModel, SevType } from '../../domain/model';
 import { removeAttribute, removeElement } from '../../xml/edit';
 import { attr } from '../../xml/model';
-import type { Fix, Rule } from '../types';
+import { defineRule, type Fix } from '../types';
 import { SNP_BLOB_NAMES } from './launch-security-util';
 
 /** Children the schema allows only in `type='sev'`. */
@@ -10,10 +10,11 @@ const SEV_ONLY_CHILDREN: readonly string[] = ['dhCert', 'session', 'handle'];
 const SNP_ONLY_CHILDREN: readonly string[] = SNP_BLOB_NAMES;
 const SNP_ONLY_ATTRIBUTES = ['authorKey', 'vcek'];
 
-export const rule: Rule<DomainModel> = {
+export const rule = defineRule<DomainModel>()({
   id: 'sev-launch-security-wrong-child',
   target: 'domain-xml',
   severity: 'warning',
+  hasSuggestions: true,
   summary: "<launchSecurity> holds an element or attribute of the other SEV type, which libvirt silently drops.",
   messages: {
     child:
@@ -44,4 +45,4 @@ export const rule: Rule<DomainModel> = {
       });
     }
   },
-};
+});

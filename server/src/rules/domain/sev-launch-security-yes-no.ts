@@ -1,7 +1,7 @@
 import type { DomainModel } from '../../domain/model';
 import { setAttribute } from '../../xml/edit';
 import { attr } from '../../xml/model';
-import type { Fix, Rule } from '../types';
+import { defineRule, type Fix } from '../types';
 
 /** Spellings whose meaning is clear, by what libvirt wants instead. */
 const MEANING: ReadonlyMap<string, 'yes' | 'no'> = new Map<string, 'yes' | 'no'>([
@@ -15,10 +15,11 @@ const MEANING: ReadonlyMap<string, 'yes' | 'no'> = new Map<string, 'yes' | 'no'>
   ['0', 'no'],
 ]);
 
-export const rule: Rule<DomainModel> = {
+export const rule = defineRule<DomainModel>()({
   id: 'sev-launch-security-yes-no',
   target: 'domain-xml',
   severity: 'error',
+  fixable: true,
   summary: "kernelHashes, authorKey and vcek of <launchSecurity> take 'yes' or 'no', nothing else.",
   messages: {
     fixable:
@@ -46,4 +47,4 @@ export const rule: Rule<DomainModel> = {
       });
     }
   },
-};
+});

@@ -2,7 +2,7 @@ import type { DomainModel } from '../../domain/model';
 import { KiB, MiB, toBytes } from '../../domain/units';
 import { insertChild, render, type TextEdit } from '../../xml/edit';
 import { attrValue, child, textContent, type XmlElement } from '../../xml/model';
-import type { Fix, Rule } from '../types';
+import { defineRule, type Fix } from '../types';
 
 /** Headroom over guest RAM that the libvirt kbase recommends for QEMU's own allocations. */
 const HEADROOM = 256n * MiB;
@@ -11,10 +11,12 @@ const HEADROOM = 256n * MiB;
 const BEFORE_MEMORY_BACKING = ['memtune', 'blkiotune', 'currentMemory', 'memory', 'maxMemory'];
 const BEFORE_MEMTUNE = ['blkiotune', 'currentMemory', 'memory', 'maxMemory'];
 
-export const rule: Rule<DomainModel> = {
+export const rule = defineRule<DomainModel>()({
   id: 'sev-memory-hard-limit',
   target: 'domain-xml',
   severity: 'warning',
+  fixable: true,
+  hasSuggestions: true,
   summary: 'A SEV / SEV-ES guest needs <memoryBacking><locked/> or a <memtune><hard_limit> of at least its memory + 256 MiB.',
   messages: {
     missing:
@@ -56,7 +58,7 @@ export const rule: Rule<DomainModel> = {
       fixes: [{ title: `Set hard_limit to ${neededKiB} KiB (memory + 256 MiB)`, edits: [setHardLimit(model, memtune, hardLimit, neededKiB)], preferred: true }, locked],
     });
   },
-};
+});
 
 function setHardLimit(model: DomainModel, memtune: XmlElement | undefined, hardLimit: XmlElement | undefined, kib: bigint): TextEdit {
   const markup = `<hard_limit unit='KiB'>${kib}</hard_limit>`;

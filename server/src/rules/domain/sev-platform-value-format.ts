@@ -1,7 +1,7 @@
 import type { DomainModel } from '../../domain/model';
 import { removeElement, replaceContent } from '../../xml/edit';
 import { child, rawContent, textContent, type XmlElement } from '../../xml/model';
-import type { Fix, Report, Rule } from '../types';
+import { defineRule, type Fix, type Report } from '../types';
 import { readLibvirtUInt } from './launch-security-util';
 
 /** The elements, with the name libvirt's error message gives them. */
@@ -10,10 +10,12 @@ const PLATFORM_VALUES = [
   { name: 'reducedPhysBits', what: 'reduced-phys-bits' },
 ] as const;
 
-export const rule: Rule<DomainModel> = {
+export const rule = defineRule<DomainModel>()({
   id: 'sev-platform-value-format',
   target: 'domain-xml',
   severity: 'error',
+  fixable: true,
+  hasSuggestions: true,
   summary: '<cbitpos> and <reducedPhysBits> must be plain decimal numbers; reducedPhysBits must be 1 to 63.',
   messages: {
     padded:
@@ -39,9 +41,11 @@ export const rule: Rule<DomainModel> = {
       if (r) report(r);
     }
   },
-};
+});
 
-function checkValue(model: DomainModel, el: XmlElement, what: string): Report | undefined {
+type MessageId = 'padded' | 'invalid' | 'tooLarge' | 'blank' | 'empty' | 'range';
+
+function checkValue(model: DomainModel, el: XmlElement, what: string): Report<MessageId> | undefined {
   const text = textContent(model.text, el);
   const reading = readLibvirtUInt(text);
   const remove: Fix = { title: `Remove <${el.name}> (libvirt 6.9 and later fill in the host value)`, edits: [removeElement(model.doc, el)], preferred: false };

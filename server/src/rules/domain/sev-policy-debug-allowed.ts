@@ -1,12 +1,13 @@
 import type { DomainModel } from '../../domain/model';
 import { describeBits, SEV, SNP } from '../../policy';
-import type { Rule } from '../types';
+import { defineRule } from '../types';
 import { readablePolicy, setPolicyFix, showPolicy } from './policy-util';
 
-export const rule: Rule<DomainModel> = {
+export const rule = defineRule<DomainModel>()({
   id: 'sev-policy-debug-allowed',
   target: 'domain-xml',
   severity: 'information',
+  hasSuggestions: true,
   summary: 'The guest policy allows the host to debug (decrypt) the guest: SEV without NODBG, or SEV-SNP with DEBUG.',
   messages: {
     nodbgClear:
@@ -35,4 +36,4 @@ export const rule: Rule<DomainModel> = {
       fixes: [setPolicyFix(model, p, fixedValue, `Set NODBG (bit 0, 0x1): ${expected}`, false)],
     });
   },
-};
+});

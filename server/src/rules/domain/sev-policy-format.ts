@@ -1,16 +1,18 @@
 import type { DomainModel } from '../../domain/model';
 import { formatPolicy, SEV, SNP, type PolicyKind, type PolicyReading } from '../../policy';
 import type { XmlElement } from '../../xml/model';
-import type { Fix, Report, Rule } from '../types';
+import { defineRule, type Fix, type Report } from '../types';
 import { policyTextEdit } from './policy-util';
 
 const FAILS = "fails with 'failed to get launch security policy'";
 const SCHEMA = 'its schema allows only (0x)?[0-9a-f]+, so virsh define --validate and virt-xml-validate reject it';
 
-export const rule: Rule<DomainModel> = {
+export const rule = defineRule<DomainModel>()({
   id: 'sev-policy-format',
   target: 'domain-xml',
   severity: 'error',
+  fixable: true,
+  hasSuggestions: true,
   summary: 'The <policy> of a SEV / SEV-SNP guest must be a hex number libvirt and its schema accept.',
   messages: {
     empty: `<policy> is empty; libvirt ${FAILS}. Expected a hex value such as {example}.`,
@@ -30,10 +32,12 @@ export const rule: Rule<DomainModel> = {
     const finding = inspect(model, element, sev.policy, sev.type);
     if (finding) report(finding);
   },
-};
+});
 
 /** The one finding for a policy text, the most serious problem first. */
-function inspect(model: DomainModel, element: XmlElement, reading: PolicyReading, kind: PolicyKind): Report | undefined {
+type MessageId = 'empty' | 'notHex' | 'overflow' | 'overflowDecimal' | 'trailing' | 'trailingDecimal' | 'decimal' | 'uppercase' | 'leadingSpace';
+
+function inspect(model: DomainModel, element: XmlElement, reading: PolicyReading, kind: PolicyKind): Report<MessageId> | undefined {
   const text = reading.core;
   const span = element.content ?? element.span;
   if (text === '') {

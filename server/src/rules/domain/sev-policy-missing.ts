@@ -1,17 +1,19 @@
 import type { DomainModel } from '../../domain/model';
 import { insertChild, type TextEdit } from '../../xml/edit';
 import type { XmlElement } from '../../xml/model';
-import type { Fix, Rule } from '../types';
+import { defineRule, type Fix } from '../types';
 
 /** libvirt's documented SEV value (NODBG|NOKS), its SEV-ES variant, and QEMU's SEV-SNP default (SMT|RSVD_MBO). */
 const SEV_DEFAULT = '0x0003';
 const SEV_ES_DEFAULT = '0x0007';
 const SNP_DEFAULT = '0x30000';
 
-export const rule: Rule<DomainModel> = {
+export const rule = defineRule<DomainModel>()({
   id: 'sev-policy-missing',
   target: 'domain-xml',
   severity: 'error',
+  fixable: true,
+  hasSuggestions: true,
   summary: 'A <launchSecurity> of type sev or sev-snp must have a <policy>.',
   messages: {
     missing:
@@ -27,7 +29,7 @@ export const rule: Rule<DomainModel> = {
     }
     report({ messageId: 'missing', data: { type: sev.type, expected }, span: sev.element.startTag, fixes });
   },
-};
+});
 
 /** Inserts `<policy>` where libvirt writes it: after `<cbitpos>`/`<reducedPhysBits>`, else first. */
 function insertPolicy(model: DomainModel, parent: XmlElement, value: string): TextEdit {

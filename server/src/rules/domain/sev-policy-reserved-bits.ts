@@ -1,15 +1,16 @@
 import type { DomainModel } from '../../domain/model';
 import { describeBits, SEV } from '../../policy';
-import type { Rule } from '../types';
+import { defineRule } from '../types';
 import { readablePolicy, setPolicyFix, showPolicy } from './policy-util';
 
 /** Bit 6: set in AMD's sample-sev-es.xml (0x41) where the ES bit 0x4 was meant. */
 const BIT6 = 0x40n;
 
-export const rule: Rule<DomainModel> = {
+export const rule = defineRule<DomainModel>()({
   id: 'sev-policy-reserved-bits',
   target: 'domain-xml',
   severity: 'warning',
+  hasSuggestions: true,
   summary: 'A SEV / SEV-ES policy must leave the reserved bits 6–15 clear.',
   messages: {
     reserved: 'The SEV policy {value} sets {bits}; bits 6–15 are reserved and must be zero. Expected {expected}.',
@@ -32,4 +33,4 @@ export const rule: Rule<DomainModel> = {
     }
     report({ messageId: 'reserved', data: { value: showPolicy(p), bits: describeBits(p.value, SEV.RESERVED, 'sev'), expected }, span: p.element.span, fixes: [clear] });
   },
-};
+});

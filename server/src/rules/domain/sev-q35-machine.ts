@@ -1,12 +1,13 @@
 import type { DomainModel } from '../../domain/model';
 import { setAttribute } from '../../xml/edit';
 import { attrValue, child } from '../../xml/model';
-import type { Fix, Rule } from '../types';
+import { defineRule, type Fix } from '../types';
 
-export const rule: Rule<DomainModel> = {
+export const rule = defineRule<DomainModel>()({
   id: 'sev-q35-machine',
   target: 'domain-xml',
   severity: 'warning',
+  hasSuggestions: true,
   summary: 'A SEV guest should use the q35 machine type, not the legacy PC (i440fx) machine.',
   messages: {
     explicit:
@@ -25,7 +26,7 @@ export const rule: Rule<DomainModel> = {
         : [];
     report({ messageId: name ? 'explicit' : 'implicit', data: { machine: name ?? 'pc', label: sev.label }, span, fixes });
   },
-};
+});
 
 /**
  * False when the devices are laid out for the PC machine: q35 rejects IDE

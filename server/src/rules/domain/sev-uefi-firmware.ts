@@ -1,7 +1,7 @@
 import type { DomainModel } from '../../domain/model';
 import { child, textContent, attr } from '../../xml/model';
 import { insertChild, removeElement, setAttribute, type TextEdit } from '../../xml/edit';
-import type { Rule } from '../types';
+import { defineRule } from '../types';
 
 /** A loader path that names SeaBIOS rather than an OVMF/edk2 build. */
 export function isSeaBiosPath(path: string): boolean {
@@ -10,10 +10,11 @@ export function isSeaBiosPath(path: string): boolean {
   return /seabios|(^|\/)bios(-[\w.]+)?\.bin$/.test(p);
 }
 
-export const rule: Rule<DomainModel> = {
+export const rule = defineRule<DomainModel>()({
   id: 'sev-uefi-firmware',
   target: 'domain-xml',
   severity: 'error',
+  fixable: true,
   summary: 'A SEV guest must boot UEFI firmware (OVMF); SeaBIOS has no SEV support.',
   messages: {
     noFirmware:
@@ -46,4 +47,4 @@ export const rule: Rule<DomainModel> = {
       report({ messageId: 'noFirmware', data: { label: sev.label }, span: os.startTag, fixes });
     }
   },
-};
+});

@@ -1,15 +1,16 @@
 import type { DomainModel } from '../../domain/model';
 import { insertChild, removeAttribute, removeElement, setAttribute, type TextEdit } from '../../xml/edit';
 import { attr, attrValue, child, childrenNamed, type XmlElement } from '../../xml/model';
-import type { Fix, Rule } from '../types';
+import { defineRule, type Fix } from '../types';
 
 /** `<driver>` attributes libvirt accepts only for virtio (blk) disks. */
 const VIRTIO_ONLY_DRIVER_ATTRS = ['iommu', 'ats', 'packed', 'page_per_vq', 'queues', 'queue_size'];
 
-export const rule: Rule<DomainModel> = {
+export const rule = defineRule<DomainModel>()({
   id: 'sev-virtio-blk-boot-disk',
   target: 'domain-xml',
   severity: 'warning',
+  fixable: true,
   summary: 'The boot disk of a SEV guest should be on virtio-scsi, not virtio-blk.',
   messages: {
     bootDisk:
@@ -33,7 +34,7 @@ export const rule: Rule<DomainModel> = {
       fixes: fix ? [fix] : [],
     });
   },
-};
+});
 
 /** The disk the guest boots from: lowest `<boot order>`, else the first disk when `<os>` boots from hd (the default). */
 function bootDisk(devices: XmlElement, os: XmlElement | undefined): XmlElement | undefined {

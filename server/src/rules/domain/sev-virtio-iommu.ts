@@ -2,13 +2,14 @@ import type { DomainModel } from '../../domain/model';
 import { virtioDevices } from '../../domain/virtio';
 import { insertChild, setAttribute } from '../../xml/edit';
 import { attr } from '../../xml/model';
-import { atLeast, type Rule } from '../types';
+import { defineRule, atLeast } from '../types';
 import { describeDevice } from './util';
 
-export const rule: Rule<DomainModel> = {
+export const rule = defineRule<DomainModel>()({
   id: 'sev-virtio-iommu',
   target: 'domain-xml',
   severity: 'warning',
+  fixable: true,
   summary: "A virtio device of a SEV guest must have <driver iommu='on'/>.",
   messages: {
     missing:
@@ -37,4 +38,4 @@ export const rule: Rule<DomainModel> = {
       });
     }
   },
-};
+});

@@ -1,11 +1,11 @@
 import type { DomainModel } from '../../domain/model';
 import { attr, child, childrenNamed } from '../../xml/model';
-import type { Rule } from '../types';
+import { defineRule } from '../types';
 
 /** `<memory model>` values that hot-plug guest RAM (sgx-epc is Intel SGX, not RAM hotplug). */
 const HOTPLUG_MODELS = new Set(['dimm', 'nvdimm', 'virtio-pmem', 'virtio-mem']);
 
-export const rule: Rule<DomainModel> = {
+export const rule = defineRule<DomainModel>()({
   id: 'sev-virtio-mem',
   target: 'domain-xml',
   severity: 'error',
@@ -35,4 +35,4 @@ export const rule: Rule<DomainModel> = {
       }
     }
   },
-};
+});

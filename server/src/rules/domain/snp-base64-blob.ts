@@ -1,7 +1,7 @@
 import type { DomainModel } from '../../domain/model';
 import { replaceContent } from '../../xml/edit';
 import { rawContent, textContent, type XmlElement } from '../../xml/model';
-import type { Fix, Rule } from '../types';
+import { defineRule, type Fix } from '../types';
 import { SNP_BLOB_BYTES, SNP_BLOB_NAMES, givenChild } from './launch-security-util';
 
 /** Neither base64 nor whitespace. */
@@ -10,10 +10,11 @@ const JUNK = /[^A-Za-z0-9+/=\r\n \t]/u;
 const SPACE_OR_TAB = /[ \t]/;
 const WHITESPACE = /[ \t\r\n]/g;
 
-export const rule: Rule<DomainModel> = {
+export const rule = defineRule<DomainModel>()({
   id: 'snp-base64-blob',
   target: 'domain-xml',
   severity: 'error',
+  fixable: true,
   summary: 'The SEV-SNP blobs (idBlock, idAuth, hostData, guestVisibleWorkarounds) must be plain base64 of their exact size.',
   messages: {
     whitespace:
@@ -44,7 +45,7 @@ export const rule: Rule<DomainModel> = {
       if (actual !== expected) report({ messageId: 'length', data: { name, expected, actual }, span: el.content });
     }
   },
-};
+});
 
 /** Joining is safe only when the text is all there is (no comment or CDATA to lose). */
 function joinFix(model: DomainModel, el: XmlElement, joined: string): Fix[] {

@@ -1,12 +1,13 @@
 import type { DomainModel } from '../../domain/model';
 import { removeAttribute, removeElement, setAttribute, type TextEdit } from '../../xml/edit';
 import { attr, attrValue, child, type XmlElement } from '../../xml/model';
-import type { Fix, Rule } from '../types';
+import { defineRule, type Fix } from '../types';
 
-export const rule: Rule<DomainModel> = {
+export const rule = defineRule<DomainModel>()({
   id: 'snp-firmware-rom',
   target: 'domain-xml',
   severity: 'error',
+  hasSuggestions: true,
   summary: 'A SEV-SNP guest must load its firmware as a ROM: no pflash loader, no <nvram>.',
   messages: {
     pflash:
@@ -28,7 +29,7 @@ export const rule: Rule<DomainModel> = {
     if (type && pflashLoader) report({ messageId: 'pflash', data, span: type.span, fixes });
     if (nvram) report({ messageId: 'nvram', data, span: nvram.children.length === 0 ? nvram.span : nvram.startTag, fixes });
   },
-};
+});
 
 /**
  * Not preferred: the firmware file itself must be an SNP-capable build that

@@ -1,9 +1,9 @@
 import type { DomainModel } from '../../domain/model';
 import { attr, child } from '../../xml/model';
-import type { Rule } from '../types';
+import { defineRule } from '../types';
 import { givenChild } from './launch-security-util';
 
-export const rule: Rule<DomainModel> = {
+export const rule = defineRule<DomainModel>()({
   id: 'snp-id-auth-pairing',
   target: 'domain-xml',
   severity: 'error',
@@ -27,4 +27,4 @@ export const rule: Rule<DomainModel> = {
     const authorKey = attr(sev.element, 'authorKey');
     if (authorKey?.value === 'yes' && !idAuth) report({ messageId: 'authorKeyWithoutAuth', data: { noAuth }, span: authorKey.span, severity: 'warning' });
   },
-};
+});

@@ -1,12 +1,13 @@
 import type { DomainModel } from '../../domain/model';
 import { describeBits, SNP_FORBIDDEN } from '../../policy';
-import type { Rule } from '../types';
+import { defineRule } from '../types';
 import { readablePolicy, setPolicyFix, showPolicy } from './policy-util';
 
-export const rule: Rule<DomainModel> = {
+export const rule = defineRule<DomainModel>()({
   id: 'snp-policy-forbidden-bits',
   target: 'domain-xml',
   severity: 'error',
+  fixable: true,
   summary: 'A SEV-SNP policy must not set bit 18 (MIGRATE_MA) or any reserved bit from 26 up.',
   messages: {
     forbidden:
@@ -27,4 +28,4 @@ export const rule: Rule<DomainModel> = {
       fixes: [setPolicyFix(model, p, fixedValue, `Clear ${bits}: ${expected}`, true)],
     });
   },
-};
+});

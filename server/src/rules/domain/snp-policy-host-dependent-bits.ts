@@ -1,12 +1,13 @@
 import type { DomainModel } from '../../domain/model';
 import { describeBits, SNP, SNP_HOST_DEPENDENT } from '../../policy';
-import type { Rule } from '../types';
+import { defineRule } from '../types';
 import { readablePolicy, setPolicyFix, showPolicy } from './policy-util';
 
-export const rule: Rule<DomainModel> = {
+export const rule = defineRule<DomainModel>()({
   id: 'snp-policy-host-dependent-bits',
   target: 'domain-xml',
   severity: 'warning',
+  hasSuggestions: true,
   summary: 'A SEV-SNP policy with bits 20–25 set starts only on hosts whose KVM and firmware support them.',
   messages: {
     singleSocket:
@@ -32,4 +33,4 @@ export const rule: Rule<DomainModel> = {
       fixes: [setPolicyFix(model, p, fixedValue, `Clear ${bits}: ${expected}`, false)],
     });
   },
-};
+});

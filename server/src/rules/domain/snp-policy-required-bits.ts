@@ -1,12 +1,14 @@
 import type { DomainModel } from '../../domain/model';
 import { describeBits, SNP_REQUIRED } from '../../policy';
-import type { Rule } from '../types';
+import { defineRule } from '../types';
 import { readablePolicy, setPolicyFix, showPolicy } from './policy-util';
 
-export const rule: Rule<DomainModel> = {
+export const rule = defineRule<DomainModel>()({
   id: 'snp-policy-required-bits',
   target: 'domain-xml',
   severity: 'error',
+  fixable: true,
+  hasSuggestions: true,
   summary: 'A SEV-SNP policy must set bit 16 (SMT) and bit 17 (reserved, must be one).',
   messages: {
     missing:
@@ -27,4 +29,4 @@ export const rule: Rule<DomainModel> = {
       fixes: [setPolicyFix(model, p, fixedValue, `Set ${bits}: ${expected}`, true)],
     });
   },
-};
+});

@@ -1,12 +1,13 @@
 import type { DomainModel } from '../../domain/model';
 import { removeAttribute, render, setAttribute, type TextEdit } from '../../xml/edit';
 import { attr, child, type XmlElement } from '../../xml/model';
-import type { Fix, Rule } from '../types';
+import { defineRule, type Fix } from '../types';
 
-export const rule: Rule<DomainModel> = {
+export const rule = defineRule<DomainModel>()({
   id: 'snp-smm',
   target: 'domain-xml',
   severity: 'error',
+  fixable: true,
   summary: 'A SEV-SNP guest cannot have SMM: no <smm state=\'on\'/>, no Secure Boot loader.',
   messages: {
     smmOn: "SMM is enabled, but QEMU refuses it for {label} guests ('SEV-SNP does not support SMM.'). Set state='off'.",
@@ -33,7 +34,7 @@ export const rule: Rule<DomainModel> = {
     if (smmOn) report({ messageId: state ? 'smmOn' : 'smmDefault', data, span: state?.span ?? smmOn.startTag, fixes });
     if (secure && secureLoader) report({ messageId: 'secure', data, span: secure.span, fixes });
   },
-};
+});
 
 function smmOffFix(model: DomainModel, smm: XmlElement | undefined, secureLoader: XmlElement | undefined): Fix {
   const edits: TextEdit[] = [];

@@ -1,15 +1,16 @@
 import type { KataModel } from '../../kata/model';
 import { tomlString } from '../../toml/edit';
-import type { Fix, Rule } from '../types';
+import { defineRule, type Fix } from '../types';
 import { isAmdSevFirmwarePath, isSecureExecution, looksAmd, qemuAnchor, qemuKey, setQemuKey } from './k2-util';
 
 /** Where kata-deploy installs the OVMF AmdSev build (Kata's Makefile: FIRMWARESNPPATH under PREFIXDEPS=/opt/kata). */
 export const KATA_DEPLOY_SNP_FIRMWARE = '/opt/kata/share/ovmf/AMDSEV.fd';
 
-export const rule: Rule<KataModel> = {
+export const rule = defineRule<KataModel>()({
   id: 'kata-firmware',
   target: 'kata-toml',
   severity: 'error',
+  hasSuggestions: true,
   summary: 'A confidential guest needs firmware set, and an SEV-SNP guest an OVMF AmdSev build with the kernel hashes table.',
   messages: {
     missing:
@@ -33,4 +34,4 @@ export const rule: Rule<KataModel> = {
     if (!model.snp || typeof path !== 'string' || isAmdSevFirmwarePath(path)) return;
     report({ messageId: 'notAmdSev', severity: 'warning', data: { path, kataDeploy: KATA_DEPLOY_SNP_FIRMWARE }, span: firmware.entry.valueSpan });
   },
-};
+});

@@ -1,9 +1,9 @@
 import type { KataModel } from '../../kata/model';
 import type { TomlEntry } from '../../toml/parse';
-import type { Report, Rule } from '../types';
+import { defineRule, type Report } from '../types';
 import { hasQemuTable, isSecureExecution, qemuAnchor, qemuKey, type KeyState } from './k2-util';
 
-export const rule: Rule<KataModel> = {
+export const rule = defineRule<KataModel>()({
   id: 'kata-guest-assets',
   target: 'kata-toml',
   severity: 'error',
@@ -29,9 +29,9 @@ export const rule: Rule<KataModel> = {
     if (!imageSet && !initrdSet) report({ messageId: 'neither', span: entryOf(image)?.valueSpan ?? entryOf(initrd)?.valueSpan ?? qemuAnchor(model) });
     if (imageSet && initrdSet) report({ messageId: 'both', span: later(entryOf(image)!, entryOf(initrd)!).keySpan });
   },
-};
+});
 
-function checkKernel(model: KataModel, report: (r: Report) => void): void {
+function checkKernel(model: KataModel, report: (r: Report<'kernelMissing' | 'kernelEmpty'>) => void): void {
   const kernel = qemuKey(model, 'kernel');
   if (kernel.kind === 'absent') report({ messageId: 'kernelMissing', severity: 'warning', span: qemuAnchor(model) });
   else if (kernel.kind === 'value' && kernel.entry.value === '') report({ messageId: 'kernelEmpty', severity: 'warning', span: kernel.entry.valueSpan });

@@ -1,14 +1,15 @@
 import type { KataModel } from '../../kata/model';
 import { setValue } from '../../toml/edit';
-import type { Fix, Report, Rule } from '../types';
+import { defineRule, type Fix, type Report } from '../types';
 import { lookup, qemuAnchor, qemuLookup, setInTopTable } from './k3-util';
 
-type Emit = (r: Report) => void;
+type Emit = (r: Report<'dynamic' | 'virtioMem'>) => void;
 
-export const rule: Rule<KataModel> = {
+export const rule = defineRule<KataModel>()({
   id: 'kata-hotplug',
   target: 'kata-toml',
   severity: 'warning',
+  fixable: true,
   summary: 'A confidential guest needs static_sandbox_resource_mgmt = true and enable_virtio_mem = false: CPU and memory hotplug do not work in it.',
   messages: {
     dynamic:
@@ -21,7 +22,7 @@ export const rule: Rule<KataModel> = {
     checkStatic(model, report);
     checkVirtioMem(model, report);
   },
-};
+});
 
 function checkStatic(model: KataModel, report: Emit): void {
   const look = lookup(model, 'runtime', 'static_sandbox_resource_mgmt');

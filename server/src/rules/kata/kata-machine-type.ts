@@ -1,14 +1,15 @@
 import type { KataModel } from '../../kata/model';
-import type { Rule } from '../types';
+import { defineRule } from '../types';
 import { qemuLookup, setString } from './k3-util';
 
 /** Machine types of other architectures, whose confidential guests are not SEV (s390x Secure Execution, arm64, ppc64le). */
 const OTHER_ARCH = new Set(['s390-ccw-virtio', 'virt', 'pseries']);
 
-export const rule: Rule<KataModel> = {
+export const rule = defineRule<KataModel>()({
   id: 'kata-machine-type',
   target: 'kata-toml',
   severity: 'warning',
+  hasSuggestions: true,
   summary: 'A confidential guest on amd64 should use machine_type = "q35", Kata\'s default.',
   messages: {
     microvm:
@@ -29,4 +30,4 @@ export const rule: Rule<KataModel> = {
       fixes: [{ title: 'Use machine_type = "q35"', edits: [setString(model, look.entry, 'q35')], preferred: false }],
     });
   },
-};
+});

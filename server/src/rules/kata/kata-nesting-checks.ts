@@ -1,11 +1,12 @@
 import type { KataModel } from '../../kata/model';
-import type { Fix, Rule } from '../types';
+import { defineRule, type Fix } from '../types';
 import { qemuAnchor, qemuLookup, setOrInsert } from './k3-util';
 
-export const rule: Rule<KataModel> = {
+export const rule = defineRule<KataModel>()({
   id: 'kata-nesting-checks',
   target: 'kata-toml',
   severity: 'warning',
+  fixable: true,
   summary: 'A confidential guest should set disable_nesting_checks = true: on a host that is itself a VM, Kata makes virtio devices legacy-only.',
   messages: {
     nesting:
@@ -23,4 +24,4 @@ export const rule: Rule<KataModel> = {
     const how = look.kind === 'set' ? 'false' : "not set (Kata's default is false)";
     report({ messageId: 'nesting', data: { how }, span, fixes });
   },
-};
+});

@@ -1,11 +1,13 @@
 import type { KataModel } from '../../kata/model';
 import { setValue } from '../../toml/edit';
-import type { Rule } from '../types';
+import { defineRule } from '../types';
 
-export const rule: Rule<KataModel> = {
+export const rule = defineRule<KataModel>()({
   id: 'kata-nvdimm',
   target: 'kata-toml',
   severity: 'warning',
+  fixable: true,
+  hasSuggestions: true,
   summary: 'A confidential guest cannot use NVDIMM: set disable_image_nvdimm = true and do not use block_device_driver = "nvdimm".',
   messages: {
     imageNvdimm:
@@ -33,4 +35,4 @@ export const rule: Rule<KataModel> = {
       });
     }
   },
-};
+});

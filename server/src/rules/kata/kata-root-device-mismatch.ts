@@ -1,11 +1,13 @@
 import type { KataModel, KernelParam } from '../../kata/model';
-import type { Fix, Rule } from '../types';
+import { defineRule, type Fix } from '../types';
 import { qemuKey, removeKernelParam } from './k2-util';
 
-export const rule: Rule<KataModel> = {
+export const rule = defineRule<KataModel>()({
   id: 'kata-root-device-mismatch',
   target: 'kata-toml',
   severity: 'error',
+  fixable: true,
+  hasSuggestions: true,
   summary: 'root= in kernel_params must name the virtio-blk disk (/dev/vda…) that Kata attaches the guest image as in a confidential guest.',
   messages: {
     scsi: "'{param}' names a SCSI disk, but Kata attaches the image of a confidential guest as a virtio-blk disk whatever block_device_driver says, so the guest has /dev/vd* and no /dev/sd*: it waits for a root device that never appears and the container seems to hang at startup. Use root={expected}{hint}.",
@@ -21,7 +23,7 @@ export const rule: Rule<KataModel> = {
     const hint = expected === KATA_ROOT ? '' : ` (Kata's own default is root=${KATA_ROOT})`;
     report({ messageId: kind, data: { param: `root=${root.value}`, expected, hint }, span: root.span, fixes: fixes(model.text, root, expected) });
   },
-};
+});
 
 /** Kata adds root= only when it boots a disk image; with an initrd the guest never mounts a root device. */
 function bootsFromImage(model: KataModel): boolean {

@@ -1,11 +1,12 @@
 import type { KataModel } from '../../kata/model';
-import type { Rule } from '../types';
+import { defineRule } from '../types';
 import { looksAmd, qemuKey, setQemuKey } from './k2-util';
 
-export const rule: Rule<KataModel> = {
+export const rule = defineRule<KataModel>()({
   id: 'kata-sev-deprecated',
   target: 'kata-toml',
   severity: 'warning',
+  hasSuggestions: true,
   summary: 'An AMD confidential guest without sev_snp_guest = true asks for plain SEV, which Kata removed in 3.19.',
   messages: {
     off: 'confidential_guest = true with sev_snp_guest = false asks Kata for plain SEV, which Kata dropped in 3.19 (only SEV-SNP is supported on AMD): on an SNP host Kata silently falls back to plain SEV, without SNP\'s integrity protection; on a host without SNP it fails with "This system doesn\'t support Confidential Computing (Guest Protection)". Set sev_snp_guest = true.',
@@ -26,4 +27,4 @@ export const rule: Rule<KataModel> = {
       fixes: edit ? [{ title: 'Set sev_snp_guest = true (SEV-SNP)', edits: [edit], preferred: false }] : [],
     });
   },
-};
+});

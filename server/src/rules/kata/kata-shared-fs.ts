@@ -1,6 +1,6 @@
 import type { KataModel } from '../../kata/model';
 import { insertKey, tomlString } from '../../toml/edit';
-import type { Fix, Report, Rule } from '../types';
+import { defineRule, type Fix, type Report } from '../types';
 import { qemuAnchor, qemuLookup, setString, type Lookup } from './k3-util';
 
 /** What Kata's Go runtime uses when `shared_fs` is absent or empty (config.go `sharedFS()`). */
@@ -10,10 +10,11 @@ const HOST_SHARED = new Set(['virtio-fs', 'virtio-fs-nydus', 'virtio-9p']);
 /** Shared filesystems that need a vhost-user-fs daemon. */
 const NEEDS_DAEMON = new Set(['virtio-fs', 'virtio-fs-nydus']);
 
-export const rule: Rule<KataModel> = {
+export const rule = defineRule<KataModel>()({
   id: 'kata-shared-fs',
   target: 'kata-toml',
   severity: 'warning',
+  hasSuggestions: true,
   summary: 'A confidential guest shares host files through virtio-fs or virtio-9p; and virtio-fs needs virtio_fs_daemon.',
   messages: {
     shared:
@@ -31,7 +32,7 @@ export const rule: Rule<KataModel> = {
     if (model.confidential && HOST_SHARED.has(fs)) reportShared(model, look, fs, report);
     if (NEEDS_DAEMON.has(fs)) checkDaemon(model, look, fs, report);
   },
-};
+});
 
 /** The shared filesystem Kata uses; undefined when unknown (a placeholder or not a string). */
 function sharedFs(look: Lookup): string | undefined {
@@ -40,7 +41,7 @@ function sharedFs(look: Lookup): string | undefined {
   return look.entry.value === '' ? DEFAULT_SHARED_FS : look.entry.value;
 }
 
-function reportShared(model: KataModel, look: Lookup, fs: string, report: (r: Report) => void): void {
+function reportShared(model: KataModel, look: Lookup, fs: string, report: (r: Report<'shared' | 'sharedDefault'>) => void): void {
   const title = 'Set shared_fs = "none" (images then come from a pull in the guest or the blockfile snapshotter)';
   if (look.kind === 'set') {
     const fixes: Fix[] = [{ title, edits: [setString(model, look.entry, 'none')], preferred: false }];
@@ -54,7 +55,7 @@ function reportShared(model: KataModel, look: Lookup, fs: string, report: (r: Re
   report({ messageId: 'sharedDefault', data: { how: 'not set' }, span, fixes });
 }
 
-function checkDaemon(model: KataModel, fsLook: Lookup, fs: string, report: (r: Report) => void): void {
+function checkDaemon(model: KataModel, fsLook: Lookup, fs: string, report: (r: Report<'noDaemon'>) => void): void {
   const daemon = qemuLookup(model, 'virtio_fs_daemon');
   if (daemon.kind === 'unknown') return;
   if (daemon.kind === 'set' && daemon.entry.value !== '') return;

@@ -2,14 +2,14 @@ import type { KataModel } from '../../kata/model';
 import { describeBits, SNP, SNP_REQUIRED, SNP_FORBIDDEN, SNP_HOST_DEPENDENT } from '../../policy';
 import { setValue } from '../../toml/edit';
 import type { TomlEntry } from '../../toml/parse';
-import type { Fix, Report, Rule, Severity } from '../types';
+import { defineRule, type Fix, type Report, type Severity } from '../types';
 import { formatInStyle, rawValue, readKataPolicy, showPolicyValue, type NumberStyle } from './k3-util';
 
 
 /** A TOML integer literal that is not negative, as a string's content (`"0x30000"`). */
 const INTEGER_TEXT = /^(0x[0-9A-Fa-f]+|0o[0-7]+|0b[01]+|0|[1-9][0-9]*)$/;
 
-type Emit = (r: Report) => void;
+type Emit = (r: Report<'missing' | 'forbidden' | 'singleSocket' | 'newer' | 'both' | 'debug' | 'negative' | 'notInteger'>) => void;
 
 interface Policy {
   readonly entry: TomlEntry;
@@ -17,10 +17,12 @@ interface Policy {
   readonly style: NumberStyle;
 }
 
-export const rule: Rule<KataModel> = {
+export const rule = defineRule<KataModel>()({
   id: 'kata-snp-guest-policy',
   target: 'kata-toml',
   severity: 'error',
+  fixable: true,
+  hasSuggestions: true,
   summary: 'snp_guest_policy must set bits 16–17, must not set bit 18 or bits 26–63; bits 19–25 are flagged.',
   messages: {
     missing:
@@ -54,7 +56,7 @@ export const rule: Rule<KataModel> = {
     checkHostDependent(p, report);
     checkDebug(p, report);
   },
-};
+});
 
 function reportInvalid(model: KataModel, entry: TomlEntry, reason: 'negative' | 'notInteger', report: Emit): void {
   const raw = rawValue(model, entry);

@@ -1,7 +1,7 @@
 import type { KataModel } from '../../kata/model';
 import { formatPolicy, SNP } from '../../policy';
 import type { TomlEntry } from '../../toml/parse';
-import type { Report, Rule } from '../types';
+import { defineRule, type Report } from '../types';
 import { qemuLookup, readKataPolicy, showPolicyValue, type Lookup } from './k3-util';
 
 /** The SNP ID block is exactly this long (SEV-SNP ABI, KVM_SEV_SNP_ID_BLOCK_SIZE). */
@@ -13,12 +13,12 @@ const POLICY_OFFSET = 88;
 /** What QEMU's qbase64_decode accepts: base64 characters and line feeds. */
 const BASE64 = /^[A-Za-z0-9+/=\n]*$/;
 
-type Emit = (r: Report) => void;
+type Emit = (r: Report<'blockWithoutAuth' | 'authWithoutBlock' | 'charset' | 'blockLength' | 'authLength' | 'policyMismatch' | 'policyMismatchDefault'>) => void;
 
 /** A blob as Kata passes it: given (a non-empty string), absent (unset or ""), or unknown (placeholder, not a string). */
 type Blob = { readonly kind: 'given'; readonly entry: TomlEntry; readonly text: string } | { readonly kind: 'absent'; readonly empty: boolean } | { readonly kind: 'unknown' };
 
-export const rule: Rule<KataModel> = {
+export const rule = defineRule<KataModel>()({
   id: 'kata-snp-id-block',
   target: 'kata-toml',
   severity: 'error',
@@ -47,7 +47,7 @@ export const rule: Rule<KataModel> = {
     if (block.kind === 'given') checkBlock(model, block.entry, block.text, report);
     if (auth.kind === 'given') checkAuth(auth.entry, auth.text, report);
   },
-};
+});
 
 function readBlob(look: Lookup): Blob {
   if (look.kind === 'absent') return { kind: 'absent', empty: false };

@@ -1,11 +1,12 @@
 import type { KataModel } from '../../kata/model';
-import type { Rule } from '../types';
+import { defineRule } from '../types';
 import { qemuKey, setQemuKey } from './k2-util';
 
-export const rule: Rule<KataModel> = {
+export const rule = defineRule<KataModel>()({
   id: 'kata-snp-requires-confidential-guest',
   target: 'kata-toml',
   severity: 'error',
+  fixable: true,
   summary: 'sev_snp_guest = true has no effect without confidential_guest = true: Kata boots an ordinary, unencrypted VM.',
   messages: {
     off: 'sev_snp_guest = true, but confidential_guest is false: Kata reads sev_snp_guest only for a confidential guest, so it silently boots an ordinary VM without memory encryption. Set confidential_guest = true.',
@@ -25,4 +26,4 @@ export const rule: Rule<KataModel> = {
       fixes: edit ? [{ title: 'Set confidential_guest = true', edits: [edit], preferred: true }] : [],
     });
   },
-};
+});

@@ -1,6 +1,6 @@
 import type { KataModel, KernelParam } from '../../kata/model';
 import type { Span } from '../../text-edit';
-import type { Fix, Report, Rule } from '../types';
+import { defineRule, type Fix, type Report } from '../types';
 import { appendToString } from '../../toml/edit';
 import { addQemuKey, hasPlaceholderIn, qemuAnchor, qemuKey } from './k2-util';
 
@@ -8,10 +8,11 @@ import { addQemuKey, hasPlaceholderIn, qemuAnchor, qemuKey } from './k2-util';
 export const SWIOTLB_SLABS = 262144;
 const SLAB_BYTES = 2048;
 
-export const rule: Rule<KataModel> = {
+export const rule = defineRule<KataModel>()({
   id: 'kata-swiotlb',
   target: 'kata-toml',
   severity: 'warning',
+  fixable: true,
   summary: 'A confidential guest should size its SWIOTLB bounce buffer pool with swiotlb= in kernel_params (swiotlb=262144 = 512 MiB).',
   messages: {
     missing:
@@ -49,7 +50,7 @@ export const rule: Rule<KataModel> = {
       if (r) report(r);
     }
   },
-};
+});
 
 /** The size the kernel reads from `swiotlb=` (simple_strtoul, base 0), and what follows it. */
 interface ParsedSize {
@@ -67,7 +68,7 @@ function parseSize(value: string): ParsedSize | undefined {
 
 const UNITS: Readonly<Record<string, number>> = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
 
-function checkValue(p: KernelParam, fallback: Span): Report | undefined {
+function checkValue(p: KernelParam, fallback: Span): Report<'notInteger' | 'noforce' | 'noSize' | 'unit'> | undefined {
   const value = p.value ?? '';
   const parsed = parseSize(value);
   const data = { param: p.value === undefined ? p.name : `${p.name}=${value}` };

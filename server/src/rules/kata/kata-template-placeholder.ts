@@ -1,7 +1,7 @@
 import type { KataModel } from '../../kata/model';
-import type { Rule } from '../types';
+import { defineRule } from '../types';
 
-export const rule: Rule<KataModel> = {
+export const rule = defineRule<KataModel>()({
   id: 'kata-template-placeholder',
   target: 'kata-toml',
   severity: 'error',
@@ -16,4 +16,4 @@ export const rule: Rule<KataModel> = {
       report({ messageId: p.quoted ? 'quoted' : 'bare', data: { name: p.name }, span: p.span });
     }
   },
-};
+});

@@ -1,13 +1,15 @@
 import type { KataModel } from '../../kata/model';
 import { setValue } from '../../toml/edit';
-import type { Fix, Rule } from '../types';
+import { defineRule, type Fix } from '../types';
 import { schemaAt, schemaProblems } from './schema';
 import { closest } from './suggest';
 
-export const rule: Rule<KataModel> = {
+export const rule = defineRule<KataModel>()({
   id: 'kata-type',
   target: 'kata-toml',
   severity: 'error',
+  fixable: true,
+  hasSuggestions: true,
   summary: 'A Kata key has a value of the wrong type, or one outside the values Kata accepts.',
   messages: {
     type: "'{key}' in [{table}] must be {expected}; found {found}.",
@@ -34,7 +36,7 @@ export const rule: Rule<KataModel> = {
       report({ messageId: 'type', data: { key, table, expected: article(expected), found: shown }, span: p.entry.valueSpan, fixes });
     }
   },
-};
+});
 
 function article(type: string): string {
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;

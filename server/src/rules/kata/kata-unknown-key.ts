@@ -1,6 +1,6 @@
 import type { KataModel } from '../../kata/model';
 import type { TomlEntry } from '../../toml/parse';
-import type { Rule } from '../types';
+import { defineRule } from '../types';
 import { schemaProblems } from './schema';
 import { closest } from './suggest';
 
@@ -13,10 +13,11 @@ function defined(model: KataModel, entry: TomlEntry, name: string): boolean {
   return entry.table.entries.some((e) => under(e.path)) || model.doc.tables.some((t) => under(t.path));
 }
 
-export const rule: Rule<KataModel> = {
+export const rule = defineRule<KataModel>()({
   id: 'kata-unknown-key',
   target: 'kata-toml',
   severity: 'information',
+  hasSuggestions: true,
   summary: 'A key that Kata does not know in [hypervisor.qemu], [agent.kata], [runtime] or [factory]; Kata ignores it.',
   messages: {
     unknown: "Kata has no key '{key}' in [{table}], so it is ignored.",
@@ -40,4 +41,4 @@ export const rule: Rule<KataModel> = {
       });
     }
   },
-};
+});

@@ -1,11 +1,12 @@
 import type { KataModel } from '../../kata/model';
-import type { Rule } from '../types';
+import { defineRule } from '../types';
 import { qemuLookup, setString } from './k3-util';
 
-export const rule: Rule<KataModel> = {
+export const rule = defineRule<KataModel>()({
   id: 'kata-virtio-mmio',
   target: 'kata-toml',
   severity: 'error',
+  hasSuggestions: true,
   summary: 'A confidential guest must not use block_device_driver = "virtio-mmio".',
   messages: {
     mmio:
@@ -25,4 +26,4 @@ export const rule: Rule<KataModel> = {
       ],
     });
   },
-};
+});

@@ -13,5 +13,3 @@ export const Commands = {
   /** Server (workspace/executeCommand): args [url]; asks the client to show the document externally. */
   serverShowDocumentation: 'sevlint.server.showDocumentation',
 } as const;
-
-export type CommandId = (typeof Commands)[keyof typeof Commands];

@@ -12,6 +12,9 @@
 
 export type PolicyKind = 'sev' | 'sev-snp';
 
+/** A guest type as users choose it: SEV-ES is `sev` with the ES policy bit. */
+export type GuestKind = 'sev' | 'sev-es' | 'sev-snp';
+
 export interface PolicyBit {
   /** First bit (inclusive). */
   readonly bit: number;
@@ -54,6 +57,9 @@ export const SEV = {
   NODBG: 0x1n,
   NOKS: 0x2n,
   ES: 0x4n,
+  NOSEND: 0x8n,
+  DOMAIN: 0x10n,
+  SEV: 0x20n,
   RESERVED: 0xffc0n,
   API: 0xffff0000n,
   MAX: 0xffffffffn,
@@ -71,8 +77,18 @@ export const SNP = {
   /** Bits 26–63. */
   RESERVED: 0xfffffffffc000000n,
   MAX: 0xffffffffffffffffn,
-  DEFAULT: 0x30000n,
 } as const;
+
+/**
+ * The policy each guest type gets when none is chosen: libvirt's documented
+ * SEV value NODBG | NOKS (virt-install's too), its SEV-ES variant, and the
+ * SEV-SNP default of QEMU, libvirt, Nova and Kata (SMT | RSVD_MBO).
+ */
+export const DEFAULT_POLICY: Readonly<Record<GuestKind, bigint>> = {
+  sev: SEV.NODBG | SEV.NOKS,
+  'sev-es': SEV.NODBG | SEV.NOKS | SEV.ES,
+  'sev-snp': SNP.SMT | SNP.RSVD_MBO,
+};
 
 /** SNP policy bits that must be set: KVM's SNP_LAUNCH_START refuses a policy without them. */
 export const SNP_REQUIRED = SNP.SMT | SNP.RSVD_MBO;
@@ -130,9 +146,47 @@ export function readPolicy(text: string, kind: PolicyKind): PolicyReading {
   };
 }
 
+/** How an integer is written, to write another value the same way. */
+export interface NumberStyle {
+  readonly radix: 2 | 8 | 10 | 16;
+  /** Zero-padded to this many digits (`0x00030000`: 8); 1 when not padded. */
+  readonly width: number;
+  /** Upper-case hex digits (`0x3000A`). */
+  readonly upper: boolean;
+}
+
+const PREFIX: Readonly<Record<NumberStyle['radix'], string>> = { 2: '0b', 8: '0o', 10: '', 16: '0x' };
+
+/** The style of an integer literal: `0x`/`0o`/`0b` or decimal, zero-padding, case (`+` and `_` are ignored). */
+export function numberStyle(raw: string): NumberStyle {
+  const text = raw.replace(/^\+/, '').replace(/_/g, '');
+  const m = /^0([xob])(.*)$/.exec(text);
+  const radix = m ? ({ x: 16, o: 8, b: 2 } as const)[m[1] as 'x' | 'o' | 'b'] : 10;
+  const digits = m ? m[2]! : text;
+  const width = digits.length > 1 && digits.startsWith('0') ? digits.length : 1;
+  return { radix, width, upper: /[A-F]/.test(digits) && !/[a-f]/.test(digits) };
+}
+
+/** `value` written in `style`, without `_` separators: the one number formatter of policies. */
+export function formatNumber(value: bigint, style: NumberStyle): string {
+  const digits = value.toString(style.radix).padStart(style.width, '0');
+  return PREFIX[style.radix] + (style.upper ? digits.toUpperCase() : digits);
+}
+
 /** `0x` + lower-case hex, at least `minDigits` digits. */
 export function formatPolicy(value: bigint, minDigits = 1): string {
-  return '0x' + value.toString(16).padStart(minDigits, '0');
+  return formatNumber(value, { radix: 16, width: minDigits, upper: false });
+}
+
+/** A policy as libvirt writes it: SEV and SEV-ES policies as `0x%04x`, SNP ones without padding (`0x30000`). */
+export function formatLaunchPolicy(kind: GuestKind, value: bigint): string {
+  return kind === 'sev-snp' ? formatPolicy(value) : formatPolicy(value, 4);
+}
+
+/** For messages: the value in `style`, with its hex form when that is not hex (`196608 (0x30000)`). */
+export function showNumber(value: bigint, style: NumberStyle): string {
+  const written = formatNumber(value, style);
+  return style.radix === 16 ? written : `${written} (${formatPolicy(value)})`;
 }
 
 export interface DecodedField {
@@ -193,6 +247,80 @@ export function summarizePolicy(value: bigint, kind: PolicyKind): string {
   return parts.length > 0 ? parts.join(' | ') : 'no bits set';
 }
 
+/**
+ * One judgment about a policy value: what the policy rules of both libvirt
+ * and Kata report, and what hover lists. The rules, `policyNotes` and the
+ * fixes all come from here, so libvirt and Kata cannot disagree.
+ */
+export type PolicyProblem =
+  /** SEV-SNP: SMT or RSVD_MBO clear; KVM refuses the policy. */
+  | { readonly kind: 'snpMissing'; readonly bits: bigint; readonly fixed: bigint }
+  /** SEV-SNP: MIGRATE_MA or a reserved bit 26–63 set; KVM refuses the policy. */
+  | { readonly kind: 'snpForbidden'; readonly bits: bigint; readonly fixed: bigint }
+  /** SEV-SNP: SINGLE_SOCKET or bits 21–25 set; only some KVM, firmware or hosts accept them. */
+  | { readonly kind: 'snpHostDependent'; readonly bits: bigint; readonly fixed: bigint; readonly variant: 'singleSocket' | 'newer' | 'both' }
+  /** SEV-SNP: DEBUG set. */
+  | { readonly kind: 'snpDebug'; readonly bits: bigint; readonly fixed: bigint }
+  /** SEV: reserved bits 6–15 set; `esTypo` when only bit 6 is set without ES (0x41 for 0x5). */
+  | { readonly kind: 'sevReserved'; readonly bits: bigint; readonly fixed: bigint; readonly esTypo: boolean }
+  /** SEV: NODBG clear. */
+  | { readonly kind: 'sevNoDebugClear'; readonly bits: bigint; readonly fixed: bigint }
+  /** A minimum firmware API (SEV) or ABI (SEV-SNP) version; not a problem, worth knowing. */
+  | { readonly kind: 'minimumFirmware'; readonly bits: bigint; readonly major: bigint; readonly minor: bigint };
+
+/** The SNP policy KVM launches: the required bits set and the forbidden ones cleared, so one fix settles both errors. */
+export function launchableSnpPolicy(value: bigint): bigint {
+  return (value | SNP_REQUIRED) & ~SNP_FORBIDDEN;
+}
+
+/** Bit 6, set in AMD's sample-sev-es.xml (0x41) where the ES bit 0x4 was meant. */
+const SEV_BIT6 = 0x40n;
+
+/** Every judgment about `value`, in the order hover lists them (errors first). */
+export function policyProblems(value: bigint, kind: PolicyKind): PolicyProblem[] {
+  const out: PolicyProblem[] = [];
+  if (kind === 'sev') {
+    const reserved = value & SEV.RESERVED;
+    if (reserved !== 0n) out.push({ kind: 'sevReserved', bits: reserved, fixed: value & ~SEV.RESERVED, esTypo: reserved === SEV_BIT6 && (value & SEV.ES) === 0n });
+    if ((value & SEV.NODBG) === 0n) out.push({ kind: 'sevNoDebugClear', bits: SEV.NODBG, fixed: value | SEV.NODBG });
+    if ((value & SEV.API) !== 0n) out.push({ kind: 'minimumFirmware', bits: value & SEV.API, major: (value >> 16n) & 0xffn, minor: (value >> 24n) & 0xffn });
+    return out;
+  }
+  const missing = SNP_REQUIRED & ~value;
+  if (missing !== 0n) out.push({ kind: 'snpMissing', bits: missing, fixed: launchableSnpPolicy(value) });
+  const forbidden = value & SNP_FORBIDDEN;
+  if (forbidden !== 0n) out.push({ kind: 'snpForbidden', bits: forbidden, fixed: launchableSnpPolicy(value) });
+  const host = value & SNP_HOST_DEPENDENT;
+  if (host !== 0n) {
+    const variant = host === SNP.SINGLE_SOCKET ? 'singleSocket' : (host & SNP.SINGLE_SOCKET) === 0n ? 'newer' : 'both';
+    out.push({ kind: 'snpHostDependent', bits: host, fixed: value & ~SNP_HOST_DEPENDENT, variant });
+  }
+  if ((value & SNP.DEBUG) !== 0n) out.push({ kind: 'snpDebug', bits: SNP.DEBUG, fixed: value & ~SNP.DEBUG });
+  if ((value & SNP.ABI) !== 0n) out.push({ kind: 'minimumFirmware', bits: value & SNP.ABI, major: (value >> 8n) & 0xffn, minor: value & 0xffn });
+  return out;
+}
+
+/** The judgment of `kind` about `value`, if any. */
+export function policyProblem<K extends PolicyProblem['kind']>(value: bigint, policyKind: PolicyKind, kind: K): Extract<PolicyProblem, { kind: K }> | undefined {
+  return policyProblems(value, policyKind).find((p): p is Extract<PolicyProblem, { kind: K }> => p.kind === kind);
+}
+
+/** The bits a problem is about (set, or missing), by name: `SMT (bit 16, 0x10000)`. */
+export function problemBits(p: PolicyProblem, kind: PolicyKind): string {
+  return describeBits(p.bits, p.bits, kind);
+}
+
+/** What a fix to `p.fixed` does, in words: `Set SMT (bit 16, 0x10000) and clear MIGRATE_MA (bit 18, 0x40000)`. */
+export function fixAction(value: bigint, p: Exclude<PolicyProblem, { kind: 'minimumFirmware' }>, kind: PolicyKind): string {
+  const set = p.fixed & ~value;
+  const cleared = value & ~p.fixed;
+  const parts: string[] = [];
+  if (set !== 0n) parts.push(`set ${describeBits(set, set, kind)}`);
+  if (cleared !== 0n) parts.push(`clear ${describeBits(cleared, cleared, kind)}`);
+  const text = parts.join(' and ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 export type PolicyNoteLevel = 'error' | 'warning' | 'info';
 
 /** Something to know about a policy value, in one line: what the policy rules check, for hover. */
@@ -203,48 +331,29 @@ export interface PolicyNote {
   readonly text: string;
 }
 
-/**
- * What is wrong with (or worth knowing about) a policy value, from the same
- * masks the policy rules use: for SEV the reserved bits 6–15, NODBG and the
- * minimum API version; for SEV-SNP the bits KVM requires, refuses or accepts
- * only on some hosts, DEBUG and the minimum ABI version.
- */
+/** What is wrong with (or worth knowing about) a policy value, in one line each, for hover: the policy rules' judgments. */
 export function policyNotes(value: bigint, kind: PolicyKind): PolicyNote[] {
-  const notes: PolicyNote[] = [];
-  if (kind === 'sev') {
-    const reserved = value & SEV.RESERVED;
-    if (reserved === 0x40n && (value & SEV.ES) === 0n) {
-      notes.push({ level: 'warning', bits: reserved, text: 'sets reserved bit 6 (0x40), not the ES bit 2 (0x4): the guest runs as plain SEV, not SEV-ES; bits 6–15 must be zero.' });
-    } else if (reserved !== 0n) {
-      notes.push({ level: 'warning', bits: reserved, text: `sets ${describeBits(value, SEV.RESERVED, 'sev')}; bits 6–15 are reserved and must be zero.` });
+  return policyProblems(value, kind).map((p): PolicyNote => {
+    const bits = problemBits(p, kind);
+    switch (p.kind) {
+      case 'sevReserved':
+        return p.esTypo
+          ? { level: 'warning', bits: p.bits, text: 'sets reserved bit 6 (0x40), not the ES bit 2 (0x4): the guest runs as plain SEV, not SEV-ES; bits 6–15 must be zero.' }
+          : { level: 'warning', bits: p.bits, text: `sets ${bits}; bits 6–15 are reserved and must be zero.` };
+      case 'sevNoDebugClear':
+        return { level: 'info', bits: p.bits, text: 'leaves NODBG (bit 0, 0x1) clear: the host can decrypt and encrypt guest memory with DBG_DECRYPT / DBG_ENCRYPT.' };
+      case 'snpMissing':
+        return { level: 'error', bits: p.bits, text: `leaves ${bits} clear; KVM's SNP_LAUNCH_START refuses the policy (-EINVAL).` };
+      case 'snpForbidden':
+        return { level: 'error', bits: p.bits, text: `sets ${bits}; KVM's SNP_LAUNCH_START refuses the policy (-EINVAL).` };
+      case 'snpHostDependent':
+        return { level: 'warning', bits: p.bits, text: `sets ${bits}; only some KVM and firmware versions (or single-socket hosts) accept it.` };
+      case 'snpDebug':
+        return { level: 'info', bits: p.bits, text: 'sets DEBUG (bit 19, 0x80000): the host can decrypt and encrypt guest memory with SNP_DBG_DECRYPT / SNP_DBG_ENCRYPT.' };
+      case 'minimumFirmware':
+        return kind === 'sev'
+          ? { level: 'info', bits: p.bits, text: `requires SEV firmware API ${p.major}.${p.minor} or later: the firmware refuses LAUNCH_START on an older platform.` }
+          : { level: 'info', bits: p.bits, text: `requires SNP firmware ABI ${p.major}.${p.minor} or later.` };
     }
-    if ((value & SEV.NODBG) === 0n) {
-      notes.push({ level: 'info', bits: SEV.NODBG, text: 'leaves NODBG (bit 0, 0x1) clear: the host can decrypt and encrypt guest memory with DBG_DECRYPT / DBG_ENCRYPT.' });
-    }
-    if ((value & SEV.API) !== 0n) {
-      const major = (value >> 16n) & 0xffn;
-      const minor = (value >> 24n) & 0xffn;
-      notes.push({ level: 'info', bits: value & SEV.API, text: `requires SEV firmware API ${major}.${minor} or later: the firmware refuses LAUNCH_START on an older platform.` });
-    }
-    return notes;
-  }
-  const missing = SNP_REQUIRED & ~value;
-  if (missing !== 0n) {
-    notes.push({ level: 'error', bits: missing, text: `leaves ${describeBits(missing, missing, 'sev-snp')} clear; KVM's SNP_LAUNCH_START refuses the policy (-EINVAL).` });
-  }
-  if ((value & SNP_FORBIDDEN) !== 0n) {
-    notes.push({ level: 'error', bits: value & SNP_FORBIDDEN, text: `sets ${describeBits(value, SNP_FORBIDDEN, 'sev-snp')}; KVM's SNP_LAUNCH_START refuses the policy (-EINVAL).` });
-  }
-  if ((value & SNP_HOST_DEPENDENT) !== 0n) {
-    notes.push({ level: 'warning', bits: value & SNP_HOST_DEPENDENT, text: `sets ${describeBits(value, SNP_HOST_DEPENDENT, 'sev-snp')}; only some KVM and firmware versions (or single-socket hosts) accept it.` });
-  }
-  if ((value & SNP.DEBUG) !== 0n) {
-    notes.push({ level: 'info', bits: SNP.DEBUG, text: 'sets DEBUG (bit 19, 0x80000): the host can decrypt and encrypt guest memory with SNP_DBG_DECRYPT / SNP_DBG_ENCRYPT.' });
-  }
-  if ((value & SNP.ABI) !== 0n) {
-    const major = (value >> 8n) & 0xffn;
-    const minor = value & 0xffn;
-    notes.push({ level: 'info', bits: value & SNP.ABI, text: `requires SNP firmware ABI ${major}.${minor} or later.` });
-  }
-  return notes;
+  });
 }

@@ -49,12 +49,17 @@ export function formatExpected(expected: readonly ExpectedDiagnostic[]): string 
   return JSON.stringify(expected, null, 2).replace(/\[\s*(-?\d+),\s*(-?\d+),\s*(-?\d+),\s*(-?\d+)\s*\]/g, '[$1, $2, $3, $4]') + '\n';
 }
 
-/** Options for a fixture: `<case>.options.json` beside it ({"qemu": "6.0"}). */
+/**
+ * Options for a fixture: `<case>.options.json` beside it — `qemu` (`"6.0"`),
+ * and `fileName`, the name the case is linted under (default: its own), for
+ * what depends on the name (a Kata file recognised as `configuration*.toml`).
+ */
 export function fixtureOptions(file: string): LintOptions {
   const opt = file.replace(/\.(xml|toml|toml\.in)$/, '.options.json');
-  if (!fs.existsSync(opt)) return {};
-  const raw = JSON.parse(fs.readFileSync(opt, 'utf8')) as { qemu?: string };
-  return raw.qemu ? { qemu: parseVersion(raw.qemu)! } : {};
+  const name = path.basename(file);
+  if (!fs.existsSync(opt)) return { fileName: name };
+  const raw = JSON.parse(fs.readFileSync(opt, 'utf8')) as { qemu?: string; fileName?: string };
+  return { fileName: raw.fileName ?? name, ...(raw.qemu ? { qemu: parseVersion(raw.qemu)! } : {}) };
 }
 
 /** Applies one rule's preferred fixes pass after pass, as fix-all would for that rule alone. */

@@ -8,7 +8,7 @@
  *                          a document that still parses
  *   invalid-*.fixed.EXT    the text after the rule's preferred fixes; then the finding is
  *                          gone, no other finding is new, and fixing again changes nothing
- *   *.options.json         lint options for the case ({"qemu": "6.0"})
+ *   *.options.json         lint options for the case ({"qemu": "6.0", "fileName": "configuration.toml"})
  * UPDATE_FIXTURES=1 rewrites the expected and fixed files (review the diff);
  * FIXTURE_RULE=id[,id] limits the run to those rules.
  */
@@ -46,7 +46,7 @@ for (const target of Object.keys(EXTENSIONS)) {
         const file = path.join(dir, name);
         const base = file.slice(0, -ext.length);
         const text = fs.readFileSync(file, 'utf8');
-        const options = { ...fixtureOptions(base + ext), fileName: name };
+        const options = fixtureOptions(base + ext);
 
         if (name.startsWith('valid-')) {
           it(`${name}: parses and does not fire`, () => {

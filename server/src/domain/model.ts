@@ -15,8 +15,6 @@ export interface DomainModel {
   readonly root: XmlElement;
   /** How the file is written; computed on first use (only fixes need it). */
   readonly style: DocStyle;
-  /** Elements by name, in document order. */
-  elementsNamed(name: string): readonly XmlElement[];
   /** `<domain><devices>`. */
   readonly devices: XmlElement | undefined;
   /** `<domain><os>`. */
@@ -63,28 +61,13 @@ export function isDomain(doc: XmlDocument): boolean {
 export function buildDomainModel(doc: XmlDocument): DomainModel {
   const root = doc.root;
   const os = child(root, 'os');
-  // One walk of the tree, shared by the index and the style, and only when asked for.
-  let order: XmlElement[] | undefined;
-  const elements = () => (order ??= documentOrder(root));
-  let index: Map<string, XmlElement[]> | undefined;
   let style: DocStyle | undefined;
   return {
     doc,
     text: doc.text,
     root,
     get style() {
-      return (style ??= styleOf(doc.text, elements()));
-    },
-    elementsNamed(name) {
-      if (!index) {
-        index = new Map();
-        for (const el of elements()) {
-          const list = index.get(el.name);
-          if (list) list.push(el);
-          else index.set(el.name, [el]);
-        }
-      }
-      return index.get(name) ?? [];
+      return (style ??= styleOf(doc.text, documentOrder(root)));
     },
     devices: child(root, 'devices'),
     os,

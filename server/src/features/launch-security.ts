@@ -8,12 +8,12 @@
  * SEV-ES are both `type='sev'` (SEV-ES is policy bit 2).
  */
 import { isDomain } from '../domain/model';
-import { formatPolicy, SEV, SNP, summarizePolicy, type PolicyKind } from '../policy';
+import { DEFAULT_POLICY, formatLaunchPolicy, formatPolicy, SEV, SNP, summarizePolicy, type GuestKind, type PolicyKind } from '../policy';
 import type { TextEdit } from '../text-edit';
 import { detectStyle, indentOf, insertChild, render, type DocStyle, type InsertPosition } from '../xml/edit';
 import { parseXml } from '../xml/parse';
 
-export type LaunchSecurityKind = 'sev' | 'sev-es' | 'sev-snp';
+export type LaunchSecurityKind = GuestKind;
 
 export const LAUNCH_SECURITY_KINDS: readonly LaunchSecurityKind[] = ['sev', 'sev-es', 'sev-snp'];
 
@@ -45,10 +45,7 @@ export function kindOf(type: PolicyKind, policy: bigint | undefined): LaunchSecu
   return policy !== undefined && (policy & SEV.ES) !== 0n ? 'sev-es' : 'sev';
 }
 
-/** A policy as libvirt writes SEV policies (`0x%04x`), SNP ones without padding (`0x30000`). */
-export function formatLaunchPolicy(kind: LaunchSecurityKind | PolicyKind, value: bigint): string {
-  return kind === 'sev-snp' ? formatPolicy(value) : formatPolicy(value, 4);
-}
+export { formatLaunchPolicy };
 
 function preset(kind: LaunchSecurityKind, value: bigint, source: string): PolicyPreset {
   return { label: formatLaunchPolicy(kind, value), value, detail: `${summarizePolicy(value, launchSecurityType(kind))} — ${source}`, source };
@@ -61,14 +58,14 @@ function preset(kind: LaunchSecurityKind, value: bigint, source: string): Policy
  */
 export const POLICY_PRESETS: Readonly<Record<LaunchSecurityKind, readonly PolicyPreset[]>> = {
   sev: [
-    preset('sev', SEV.NODBG | SEV.NOKS, 'libvirt documentation, virt-install'),
-    preset('sev', SEV.NODBG | SEV.NOKS | 0x10n | 0x20n, 'OpenStack Nova'),
+    preset('sev', DEFAULT_POLICY.sev, 'libvirt documentation, virt-install'),
+    preset('sev', DEFAULT_POLICY.sev | SEV.DOMAIN | SEV.SEV, 'OpenStack Nova'),
   ],
   'sev-es': [
-    preset('sev-es', SEV.NODBG | SEV.NOKS | SEV.ES, 'virt-install on a host with SEV-ES'),
-    preset('sev-es', SEV.NODBG | SEV.NOKS | SEV.ES | 0x10n | 0x20n, 'OpenStack Nova'),
+    preset('sev-es', DEFAULT_POLICY['sev-es'], 'virt-install on a host with SEV-ES'),
+    preset('sev-es', DEFAULT_POLICY['sev-es'] | SEV.DOMAIN | SEV.SEV, 'OpenStack Nova'),
   ],
-  'sev-snp': [preset('sev-snp', SNP.DEFAULT, 'the default of QEMU, libvirt, Nova and Kata (snp_guest_policy = 196608)')],
+  'sev-snp': [preset('sev-snp', DEFAULT_POLICY['sev-snp'], 'the default of QEMU, libvirt, Nova and Kata (snp_guest_policy = 196608)')],
 };
 
 export interface LaunchSecurityOptions {

@@ -300,13 +300,6 @@ export function xmlContextAt(text: string, offset: number, scan: ScanResult = bu
   return undefined;
 }
 
-/** The element and its ancestors' names, innermost first. */
-export function ancestry(el: ScanElement | undefined): string[] {
-  const out: string[] = [];
-  for (let e = el; e; e = e.parent) out.push(e.name);
-  return out;
-}
-
 /** The value of an attribute of a scanned start tag. */
 export function scanAttr(tag: ScanStartTag, name: string): string | undefined {
   return tag.attributes.find((a) => a.name === name)?.value;

@@ -103,7 +103,3 @@ export const kataRules: readonly Rule<KataModel>[] = [
 
 /** Every diagnostic id sevlint can report, with its metadata. */
 export const allRuleMetas: readonly RuleMeta[] = [xmlNotWellFormed, ...domainRules, tomlSyntax, ...kataRules];
-
-export function ruleMeta(id: string): RuleMeta | undefined {
-  return allRuleMetas.find((r) => r.id === id);
-}

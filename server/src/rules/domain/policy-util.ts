@@ -1,8 +1,8 @@
 import type { DomainModel, SevInfo } from '../../domain/model';
-import { formatPolicy, type PolicyReading } from '../../policy';
+import { fixAction, formatPolicy, problemBits, type PolicyKind, type PolicyProblem, type PolicyReading } from '../../policy';
 import { replaceContent, type TextEdit } from '../../xml/edit';
 import { rawContent, type XmlElement } from '../../xml/model';
-import type { Fix } from '../types';
+import type { Fix, MessageData } from '../types';
 
 /** A `<policy>` libvirt reads a number from: what the policy bit rules check. */
 export interface ReadablePolicy {
@@ -48,4 +48,23 @@ export function policyTextEdit(model: DomainModel, element: XmlElement, newText:
 export function setPolicyFix(model: DomainModel, p: ReadablePolicy, value: bigint, title: string, preferred: boolean): Fix {
   const { edit, keepsAll } = policyTextEdit(model, p.element, showPolicy(p, value));
   return { title, edits: [edit], preferred: preferred && keepsAll && !p.reading.looksDecimal };
+}
+
+/**
+ * A finding about one of policy.ts's judgments: the data every policy message
+ * shows (`value`, `bits`, `expected`) and the fix to the judged value.
+ */
+export function problemReport(
+  model: DomainModel,
+  p: ReadablePolicy,
+  problem: Exclude<PolicyProblem, { kind: 'minimumFirmware' }>,
+  preferred: boolean,
+): { data: MessageData; span: XmlElement['span']; fixes: Fix[] } {
+  const kind: PolicyKind = p.sev.snp ? 'sev-snp' : 'sev';
+  const expected = showPolicy(p, problem.fixed);
+  return {
+    data: { value: showPolicy(p), bits: problemBits(problem, kind), expected },
+    span: p.element.span,
+    fixes: [setPolicyFix(model, p, problem.fixed, `${fixAction(p.value, problem, kind)}: ${expected}`, preferred)],
+  };
 }

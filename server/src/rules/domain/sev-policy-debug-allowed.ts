@@ -1,7 +1,7 @@
 import type { DomainModel } from '../../domain/model';
-import { describeBits, SEV, SNP } from '../../policy';
+import { policyProblem } from '../../policy';
 import { defineRule } from '../types';
-import { readablePolicy, setPolicyFix, showPolicy } from './policy-util';
+import { problemReport, readablePolicy } from './policy-util';
 
 export const rule = defineRule<DomainModel>()({
   id: 'sev-policy-debug-allowed',
@@ -19,21 +19,13 @@ export const rule = defineRule<DomainModel>()({
     const p = readablePolicy(model);
     if (!p) return;
     if (p.sev.snp) {
-      if ((p.value & SNP.DEBUG) === 0n) return;
-      const fixedValue = p.value & ~SNP.DEBUG;
-      const expected = showPolicy(p, fixedValue);
-      const bits = describeBits(p.value, SNP.DEBUG, 'sev-snp');
-      report({ messageId: 'snpDebug', data: { value: showPolicy(p), bits, expected }, span: p.element.span, fixes: [setPolicyFix(model, p, fixedValue, `Clear ${bits}: ${expected}`, false)] });
+      const problem = policyProblem(p.value, 'sev-snp', 'snpDebug');
+      if (problem) report({ messageId: 'snpDebug', ...problemReport(model, p, problem, false) });
       return;
     }
-    if ((p.value & SEV.NODBG) !== 0n) return;
-    const fixedValue = p.value | SEV.NODBG;
-    const expected = showPolicy(p, fixedValue);
-    report({
-      messageId: 'nodbgClear',
-      data: { label: p.sev.label, value: showPolicy(p), expected },
-      span: p.element.span,
-      fixes: [setPolicyFix(model, p, fixedValue, `Set NODBG (bit 0, 0x1): ${expected}`, false)],
-    });
+    const problem = policyProblem(p.value, 'sev', 'sevNoDebugClear');
+    if (!problem) return;
+    const r = problemReport(model, p, problem, false);
+    report({ messageId: 'nodbgClear', ...r, data: { ...r.data, label: p.sev.label } });
   },
 });

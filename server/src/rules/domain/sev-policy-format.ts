@@ -1,5 +1,5 @@
 import type { DomainModel } from '../../domain/model';
-import { formatPolicy, SEV, SNP, type PolicyKind, type PolicyReading } from '../../policy';
+import { DEFAULT_POLICY, formatLaunchPolicy, formatPolicy, SEV, SNP, type PolicyKind, type PolicyReading } from '../../policy';
 import type { XmlElement } from '../../xml/model';
 import { defineRule, type Fix, type Report } from '../types';
 import { policyTextEdit } from './policy-util';
@@ -41,7 +41,7 @@ function inspect(model: DomainModel, element: XmlElement, reading: PolicyReading
   const text = reading.core;
   const span = element.content ?? element.span;
   if (text === '') {
-    const example = kind === 'sev' ? '0x0003' : formatPolicy(SNP.DEFAULT);
+    const example = formatLaunchPolicy(kind, DEFAULT_POLICY[kind]);
     return { messageId: 'empty', data: { example }, span: element.span, severity: 'error', fixes: [rewrite(model, element, example, `Set the policy to ${example}`, false)] };
   }
   const hexDigits = text.replace(/^0[xX]/, '');

@@ -1,12 +1,9 @@
 import type { DomainModel } from '../../domain/model';
 import { insertChild, type TextEdit } from '../../xml/edit';
 import type { XmlElement } from '../../xml/model';
+import { DEFAULT_POLICY, formatLaunchPolicy } from '../../policy';
 import { defineRule, type Fix } from '../types';
 
-/** libvirt's documented SEV value (NODBG|NOKS), its SEV-ES variant, and QEMU's SEV-SNP default (SMT|RSVD_MBO). */
-const SEV_DEFAULT = '0x0003';
-const SEV_ES_DEFAULT = '0x0007';
-const SNP_DEFAULT = '0x30000';
 
 export const rule = defineRule<DomainModel>()({
   id: 'sev-policy-missing',
@@ -22,10 +19,12 @@ export const rule = defineRule<DomainModel>()({
   check(model, _ctx, report) {
     const sev = model.sev;
     if (!sev || sev.policyElement) return;
-    const expected = sev.snp ? SNP_DEFAULT : SEV_DEFAULT;
+    const kind = sev.snp ? 'sev-snp' : 'sev';
+    const expected = formatLaunchPolicy(kind, DEFAULT_POLICY[kind]);
     const fixes: Fix[] = [{ title: `Add <policy>${expected}</policy>`, edits: [insertPolicy(model, sev.element, expected)], preferred: true }];
     if (!sev.snp) {
-      fixes.push({ title: `Add the SEV-ES policy <policy>${SEV_ES_DEFAULT}</policy>`, edits: [insertPolicy(model, sev.element, SEV_ES_DEFAULT)], preferred: false });
+      const es = formatLaunchPolicy('sev-es', DEFAULT_POLICY['sev-es']);
+      fixes.push({ title: `Add the SEV-ES policy <policy>${es}</policy>`, edits: [insertPolicy(model, sev.element, es)], preferred: false });
     }
     report({ messageId: 'missing', data: { type: sev.type, expected }, span: sev.element.startTag, fixes });
   },

@@ -1,10 +1,7 @@
 import type { DomainModel } from '../../domain/model';
-import { describeBits, SEV } from '../../policy';
+import { policyProblem, SEV } from '../../policy';
 import { defineRule } from '../types';
-import { readablePolicy, setPolicyFix, showPolicy } from './policy-util';
-
-/** Bit 6: set in AMD's sample-sev-es.xml (0x41) where the ES bit 0x4 was meant. */
-const BIT6 = 0x40n;
+import { problemReport, readablePolicy, setPolicyFix, showPolicy } from './policy-util';
 
 export const rule = defineRule<DomainModel>()({
   id: 'sev-policy-reserved-bits',
@@ -20,17 +17,15 @@ export const rule = defineRule<DomainModel>()({
   check(model, _ctx, report) {
     const p = readablePolicy(model);
     if (!p || p.sev.type !== 'sev') return;
-    const reserved = p.value & SEV.RESERVED;
-    if (reserved === 0n) return;
-    const cleared = p.value & ~SEV.RESERVED;
-    const expected = showPolicy(p, cleared);
-    const clear = setPolicyFix(model, p, cleared, `Clear the reserved bits: ${expected}`, false);
-    if (reserved === BIT6 && (p.value & SEV.ES) === 0n) {
-      const es = showPolicy(p, cleared | SEV.ES);
-      const useEs = setPolicyFix(model, p, cleared | SEV.ES, `Use the ES bit 0x4 instead of bit 6: ${es}`, false);
-      report({ messageId: 'esTypo', data: { value: showPolicy(p), es, expected }, span: p.element.span, fixes: [useEs, clear] });
+    const problem = policyProblem(p.value, 'sev', 'sevReserved');
+    if (!problem) return;
+    const r = problemReport(model, p, problem, false);
+    if (!problem.esTypo) {
+      report({ messageId: 'reserved', ...r });
       return;
     }
-    report({ messageId: 'reserved', data: { value: showPolicy(p), bits: describeBits(p.value, SEV.RESERVED, 'sev'), expected }, span: p.element.span, fixes: [clear] });
+    const es = showPolicy(p, problem.fixed | SEV.ES);
+    const useEs = setPolicyFix(model, p, problem.fixed | SEV.ES, `Use the ES bit 0x4 instead of bit 6: ${es}`, false);
+    report({ messageId: 'esTypo', ...r, data: { ...r.data, es }, fixes: [useEs, ...r.fixes] });
   },
 });

@@ -1,7 +1,7 @@
 import type { DomainModel } from '../../domain/model';
-import { describeBits, SNP_FORBIDDEN } from '../../policy';
+import { policyProblem } from '../../policy';
 import { defineRule } from '../types';
-import { readablePolicy, setPolicyFix, showPolicy } from './policy-util';
+import { problemReport, readablePolicy } from './policy-util';
 
 export const rule = defineRule<DomainModel>()({
   id: 'snp-policy-forbidden-bits',
@@ -16,16 +16,7 @@ export const rule = defineRule<DomainModel>()({
   check(model, _ctx, report) {
     const p = readablePolicy(model);
     if (!p || !p.sev.snp) return;
-    const set = p.value & SNP_FORBIDDEN;
-    if (set === 0n) return;
-    const fixedValue = p.value & ~SNP_FORBIDDEN;
-    const expected = showPolicy(p, fixedValue);
-    const bits = describeBits(p.value, SNP_FORBIDDEN, 'sev-snp');
-    report({
-      messageId: 'forbidden',
-      data: { value: showPolicy(p), bits, expected },
-      span: p.element.span,
-      fixes: [setPolicyFix(model, p, fixedValue, `Clear ${bits}: ${expected}`, true)],
-    });
+    const problem = policyProblem(p.value, 'sev-snp', 'snpForbidden');
+    if (problem) report({ messageId: 'forbidden', ...problemReport(model, p, problem, true) });
   },
 });

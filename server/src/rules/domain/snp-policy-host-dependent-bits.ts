@@ -1,7 +1,7 @@
 import type { DomainModel } from '../../domain/model';
-import { describeBits, SNP, SNP_HOST_DEPENDENT } from '../../policy';
+import { policyProblem } from '../../policy';
 import { defineRule } from '../types';
-import { readablePolicy, setPolicyFix, showPolicy } from './policy-util';
+import { problemReport, readablePolicy } from './policy-util';
 
 export const rule = defineRule<DomainModel>()({
   id: 'snp-policy-host-dependent-bits',
@@ -20,17 +20,7 @@ export const rule = defineRule<DomainModel>()({
   check(model, _ctx, report) {
     const p = readablePolicy(model);
     if (!p || !p.sev.snp) return;
-    const set = p.value & SNP_HOST_DEPENDENT;
-    if (set === 0n) return;
-    const fixedValue = p.value & ~SNP_HOST_DEPENDENT;
-    const expected = showPolicy(p, fixedValue);
-    const bits = describeBits(p.value, SNP_HOST_DEPENDENT, 'sev-snp');
-    const messageId = set === SNP.SINGLE_SOCKET ? 'singleSocket' : (set & SNP.SINGLE_SOCKET) === 0n ? 'newer' : 'both';
-    report({
-      messageId,
-      data: { value: showPolicy(p), bits, expected },
-      span: p.element.span,
-      fixes: [setPolicyFix(model, p, fixedValue, `Clear ${bits}: ${expected}`, false)],
-    });
+    const problem = policyProblem(p.value, 'sev-snp', 'snpHostDependent');
+    if (problem) report({ messageId: problem.variant, ...problemReport(model, p, problem, false) });
   },
 });

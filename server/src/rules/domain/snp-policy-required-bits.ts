@@ -1,7 +1,7 @@
 import type { DomainModel } from '../../domain/model';
-import { describeBits, SNP_REQUIRED } from '../../policy';
+import { policyProblem } from '../../policy';
 import { defineRule } from '../types';
-import { readablePolicy, setPolicyFix, showPolicy } from './policy-util';
+import { problemReport, readablePolicy } from './policy-util';
 
 export const rule = defineRule<DomainModel>()({
   id: 'snp-policy-required-bits',
@@ -17,16 +17,7 @@ export const rule = defineRule<DomainModel>()({
   check(model, _ctx, report) {
     const p = readablePolicy(model);
     if (!p || !p.sev.snp) return;
-    const missing = SNP_REQUIRED & ~p.value;
-    if (missing === 0n) return;
-    const fixedValue = p.value | SNP_REQUIRED;
-    const expected = showPolicy(p, fixedValue);
-    const bits = describeBits(missing, missing, 'sev-snp');
-    report({
-      messageId: 'missing',
-      data: { value: showPolicy(p), bits, expected },
-      span: p.element.span,
-      fixes: [setPolicyFix(model, p, fixedValue, `Set ${bits}: ${expected}`, true)],
-    });
+    const problem = policyProblem(p.value, 'sev-snp', 'snpMissing');
+    if (problem) report({ messageId: 'missing', ...problemReport(model, p, problem, true) });
   },
 });

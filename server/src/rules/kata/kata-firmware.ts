@@ -1,7 +1,8 @@
 import type { KataModel } from '../../kata/model';
 import { tomlString } from '../../toml/edit';
 import { defineRule, type Fix } from '../types';
-import { isAmdSevFirmwarePath, isSecureExecution, looksAmd, qemuAnchor, qemuKey, setQemuKey } from './k2-util';
+import { setQemuKey } from './edits';
+import { isAmdSevFirmwarePath, isSecureExecution, looksAmd, qemuAnchor, qemuLookup } from './query';
 
 /** Where kata-deploy installs the OVMF AmdSev build (Kata's Makefile: FIRMWARESNPPATH under PREFIXDEPS=/opt/kata). */
 export const KATA_DEPLOY_SNP_FIRMWARE = '/opt/kata/share/ovmf/AMDSEV.fd';
@@ -22,8 +23,8 @@ export const rule = defineRule<KataModel>()({
   },
   check(model, _ctx, report) {
     if (!model.confidential || isSecureExecution(model)) return;
-    const firmware = qemuKey(model, 'firmware');
-    if (firmware.kind === 'placeholder') return;
+    const firmware = qemuLookup(model, 'firmware');
+    if (firmware.kind === 'unknown') return;
     if (firmware.kind === 'absent' || firmware.entry.value === '') {
       const edit = looksAmd(model) ? setQemuKey(model, 'firmware', tomlString(KATA_DEPLOY_SNP_FIRMWARE)) : undefined;
       const fixes: Fix[] = edit ? [{ title: `Set firmware = "${KATA_DEPLOY_SNP_FIRMWARE}" (kata-deploy's OVMF AmdSev build)`, edits: [edit], preferred: false }] : [];

@@ -1,7 +1,7 @@
 import type { KataModel } from '../../kata/model';
 import type { TomlEntry } from '../../toml/parse';
 import { defineRule, type Report } from '../types';
-import { hasQemuTable, isSecureExecution, qemuAnchor, qemuKey, type KeyState } from './k2-util';
+import { hasQemuTable, isSecureExecution, type Lookup, qemuAnchor, qemuLookup } from './query';
 
 export const rule = defineRule<KataModel>()({
   id: 'kata-guest-assets',
@@ -21,8 +21,8 @@ export const rule = defineRule<KataModel>()({
     if (!hasQemuTable(model)) return;
     if (model.confidential) checkKernel(model, report);
     if (model.confidential && isSecureExecution(model)) return;
-    const image = qemuKey(model, 'image');
-    const initrd = qemuKey(model, 'initrd');
+    const image = qemuLookup(model, 'image');
+    const initrd = qemuLookup(model, 'initrd');
     const imageSet = isSet(image);
     const initrdSet = isSet(initrd);
     if (imageSet === undefined || initrdSet === undefined) return;
@@ -32,19 +32,19 @@ export const rule = defineRule<KataModel>()({
 });
 
 function checkKernel(model: KataModel, report: (r: Report<'kernelMissing' | 'kernelEmpty'>) => void): void {
-  const kernel = qemuKey(model, 'kernel');
+  const kernel = qemuLookup(model, 'kernel');
   if (kernel.kind === 'absent') report({ messageId: 'kernelMissing', severity: 'warning', span: qemuAnchor(model) });
-  else if (kernel.kind === 'value' && kernel.entry.value === '') report({ messageId: 'kernelEmpty', severity: 'warning', span: kernel.entry.valueSpan });
+  else if (kernel.kind === 'set' && kernel.entry.value === '') report({ messageId: 'kernelEmpty', severity: 'warning', span: kernel.entry.valueSpan });
 }
 
 /** Set: a non-empty string or a template placeholder; undefined for a value of the wrong type (kata-type reports it). */
-function isSet(state: KeyState): boolean | undefined {
+function isSet(state: Lookup): boolean | undefined {
   if (state.kind === 'absent') return false;
-  if (state.kind === 'placeholder') return true;
+  if (state.kind === 'unknown') return true;
   return typeof state.entry.value === 'string' ? state.entry.value !== '' : undefined;
 }
 
-function entryOf(state: KeyState): TomlEntry | undefined {
+function entryOf(state: Lookup): TomlEntry | undefined {
   return state.kind === 'absent' ? undefined : state.entry;
 }
 

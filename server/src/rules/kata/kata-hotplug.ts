@@ -1,7 +1,8 @@
 import type { KataModel } from '../../kata/model';
 import { setValue } from '../../toml/edit';
 import { defineRule, type Fix, type Report } from '../types';
-import { lookup, qemuAnchor, qemuLookup, setInTopTable } from './k3-util';
+import { setInTopTable } from './edits';
+import { lookup, qemuAnchor, qemuLookup } from './query';
 
 type Emit = (r: Report<'dynamic' | 'virtioMem'>) => void;
 
@@ -29,7 +30,6 @@ function checkStatic(model: KataModel, report: Emit): void {
   if (look.kind === 'unknown') return;
   if (look.kind === 'set' && look.entry.value !== false) return;
   const span = look.kind === 'set' ? look.entry.valueSpan : model.doc.table(['runtime'])?.header ?? qemuAnchor(model);
-  if (!span) return;
   const edit = setInTopTable(model, 'runtime', 'static_sandbox_resource_mgmt', look, 'true');
   const fixes: Fix[] = edit ? [{ title: 'Set static_sandbox_resource_mgmt = true in [runtime]', edits: [edit], preferred: true }] : [];
   const how = look.kind === 'set' ? 'false' : 'not set (Kata\'s default is false)';

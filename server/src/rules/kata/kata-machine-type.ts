@@ -1,6 +1,7 @@
 import type { KataModel } from '../../kata/model';
 import { defineRule } from '../types';
-import { qemuLookup, setString } from './k3-util';
+import { setString } from './edits';
+import { qemuLookup } from './query';
 
 /** Machine types of other architectures, whose confidential guests are not SEV (s390x Secure Execution, arm64, ppc64le). */
 const OTHER_ARCH = new Set(['s390-ccw-virtio', 'virt', 'pseries']);

@@ -1,6 +1,7 @@
 import type { KataModel } from '../../kata/model';
 import { defineRule, type Fix } from '../types';
-import { qemuAnchor, qemuLookup, setOrInsert } from './k3-util';
+import { setQemuKey } from './edits';
+import { qemuAnchor, qemuLookup } from './query';
 
 export const rule = defineRule<KataModel>()({
   id: 'kata-nesting-checks',
@@ -18,8 +19,7 @@ export const rule = defineRule<KataModel>()({
     if (look.kind === 'unknown') return;
     if (look.kind === 'set' && look.entry.value !== false) return;
     const span = look.kind === 'set' ? look.entry.valueSpan : qemuAnchor(model);
-    if (!span) return;
-    const edit = setOrInsert(model, model.qemu, 'disable_nesting_checks', look, 'true');
+    const edit = setQemuKey(model, 'disable_nesting_checks', 'true');
     const fixes: Fix[] = edit ? [{ title: 'Set disable_nesting_checks = true', edits: [edit], preferred: true }] : [];
     const how = look.kind === 'set' ? 'false' : "not set (Kata's default is false)";
     report({ messageId: 'nesting', data: { how }, span, fixes });

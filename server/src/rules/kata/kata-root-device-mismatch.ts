@@ -1,6 +1,7 @@
 import type { KataModel, KernelParam } from '../../kata/model';
 import { defineRule, type Fix } from '../types';
-import { qemuKey, removeKernelParam } from './k2-util';
+import { removeKernelParam } from './edits';
+import { qemuLookup } from './query';
 
 export const rule = defineRule<KataModel>()({
   id: 'kata-root-device-mismatch',
@@ -27,9 +28,9 @@ export const rule = defineRule<KataModel>()({
 
 /** Kata adds root= only when it boots a disk image; with an initrd the guest never mounts a root device. */
 function bootsFromImage(model: KataModel): boolean {
-  const image = qemuKey(model, 'image');
+  const image = qemuLookup(model, 'image');
   if (image.kind === 'absent') return false;
-  return image.kind === 'placeholder' || (typeof image.entry.value === 'string' && image.entry.value !== '');
+  return image.kind === 'unknown' || (typeof image.entry.value === 'string' && image.entry.value !== '');
 }
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';

@@ -1,6 +1,7 @@
 import type { KataModel } from '../../kata/model';
 import { defineRule } from '../types';
-import { looksAmd, qemuKey, setQemuKey } from './k2-util';
+import { setQemuKey } from './edits';
+import { looksAmd, qemuLookup } from './query';
 
 export const rule = defineRule<KataModel>()({
   id: 'kata-sev-deprecated',
@@ -15,15 +16,15 @@ export const rule = defineRule<KataModel>()({
   },
   check(model, _ctx, report) {
     if (!model.confidential || model.snp) return;
-    const snp = qemuKey(model, 'sev_snp_guest');
-    if (snp.kind === 'placeholder') return;
-    if (snp.kind === 'value' && snp.entry.value !== false) return;
+    const snp = qemuLookup(model, 'sev_snp_guest');
+    if (snp.kind === 'unknown') return;
+    if (snp.kind === 'set' && snp.entry.value !== false) return;
     if (!looksAmd(model)) return;
     const cg = model.qemuEntry('confidential_guest')!;
     const edit = setQemuKey(model, 'sev_snp_guest', 'true', cg);
     report({
-      messageId: snp.kind === 'value' ? 'off' : 'absent',
-      span: snp.kind === 'value' ? snp.entry.valueSpan : cg.valueSpan,
+      messageId: snp.kind === 'set' ? 'off' : 'absent',
+      span: snp.kind === 'set' ? snp.entry.valueSpan : cg.valueSpan,
       fixes: edit ? [{ title: 'Set sev_snp_guest = true (SEV-SNP)', edits: [edit], preferred: false }] : [],
     });
   },

@@ -1,7 +1,8 @@
 import type { KataModel } from '../../kata/model';
 import { insertKey, tomlString } from '../../toml/edit';
 import { defineRule, type Fix, type Report } from '../types';
-import { qemuAnchor, qemuLookup, setString, type Lookup } from './k3-util';
+import { setString } from './edits';
+import { type Lookup, qemuAnchor, qemuLookup } from './query';
 
 /** What Kata's Go runtime uses when `shared_fs` is absent or empty (config.go `sharedFS()`). */
 const DEFAULT_SHARED_FS = 'virtio-fs';
@@ -50,7 +51,6 @@ function reportShared(model: KataModel, look: Lookup, fs: string, report: (r: Re
     return;
   }
   const span = qemuAnchor(model);
-  if (!span) return;
   const fixes: Fix[] = model.qemu ? [{ title, edits: [insertKey(model.text, model.qemu, 'shared_fs', tomlString('none'))], preferred: false }] : [];
   report({ messageId: 'sharedDefault', data: { how: 'not set' }, span, fixes });
 }
@@ -60,7 +60,6 @@ function checkDaemon(model: KataModel, fsLook: Lookup, fs: string, report: (r: R
   if (daemon.kind === 'unknown') return;
   if (daemon.kind === 'set' && daemon.entry.value !== '') return;
   const span = daemon.kind === 'set' ? daemon.entry.valueSpan : fsLook.kind === 'set' ? fsLook.entry.valueSpan : qemuAnchor(model);
-  if (!span) return;
   const text = daemon.kind === 'set' ? 'virtio_fs_daemon is empty' : 'virtio_fs_daemon is not set';
   report({ messageId: 'noDaemon', data: { fs, daemon: text }, span, severity: 'error' });
 }

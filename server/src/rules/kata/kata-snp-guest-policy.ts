@@ -1,15 +1,16 @@
 import type { KataModel } from '../../kata/model';
-import { describeBits, SNP, SNP_REQUIRED, SNP_FORBIDDEN, SNP_HOST_DEPENDENT } from '../../policy';
+import { fixAction, formatNumber, policyProblems, problemBits, showNumber, type NumberStyle, type PolicyProblem } from '../../policy';
 import { setValue } from '../../toml/edit';
 import type { TomlEntry } from '../../toml/parse';
 import { defineRule, type Fix, type Report, type Severity } from '../types';
-import { formatInStyle, rawValue, readKataPolicy, showPolicyValue, type NumberStyle } from './k3-util';
+import { rawValue, readKataPolicy } from './query';
 
 
 /** A TOML integer literal that is not negative, as a string's content (`"0x30000"`). */
 const INTEGER_TEXT = /^(0x[0-9A-Fa-f]+|0o[0-7]+|0b[01]+|0|[1-9][0-9]*)$/;
 
-type Emit = (r: Report<'missing' | 'forbidden' | 'singleSocket' | 'newer' | 'both' | 'debug' | 'negative' | 'notInteger'>) => void;
+type MessageId = 'missing' | 'forbidden' | 'singleSocket' | 'newer' | 'both' | 'debug' | 'negative' | 'notInteger';
+type Emit = (r: Report<MessageId>) => void;
 
 interface Policy {
   readonly entry: TomlEntry;
@@ -50,11 +51,7 @@ export const rule = defineRule<KataModel>()({
       return;
     }
     if (policy.kind !== 'set') return;
-    const p: Policy = policy;
-    checkRequired(p, report);
-    checkForbidden(p, report);
-    checkHostDependent(p, report);
-    checkDebug(p, report);
+    checkProblems(policy, report);
   },
 });
 
@@ -69,49 +66,38 @@ function reportInvalid(model: KataModel, entry: TomlEntry, reason: 'negative' | 
   report({ messageId: reason, data: { found }, span: entry.valueSpan, fixes });
 }
 
-/** A finding that the policy should be `value`, with a fix written in the user's notation. */
-function change(p: Policy, value: bigint, bits: string, title: string, preferred: boolean, severity?: Severity): Omit<Report, 'messageId'> {
-  const written = formatInStyle(value, p.style);
-  const fix: Fix = { title: `${title}: ${written}`, edits: [setValue(p.entry, written)], preferred };
-  const data = { value: showPolicyValue(p.value, p.style), bits, expected: showPolicyValue(value, p.style) };
-  return { data, span: p.entry.valueSpan, fixes: [fix], ...(severity ? { severity } : {}) };
+/** How a judgment of policy.ts is reported here: errors fix to the launchable policy, unseen; the others are offered. */
+function findingOf(problem: PolicyProblem): { messageId: Exclude<MessageId, 'negative' | 'notInteger'>; preferred: boolean; severity?: Severity } | undefined {
+  switch (problem.kind) {
+    case 'snpMissing':
+      return { messageId: 'missing', preferred: true };
+    case 'snpForbidden':
+      return { messageId: 'forbidden', preferred: true };
+    case 'snpHostDependent':
+      return { messageId: problem.variant, preferred: false, severity: 'warning' };
+    case 'snpDebug':
+      return { messageId: 'debug', preferred: false, severity: 'information' };
+    default:
+      return undefined;
+  }
 }
 
 /**
- * The required bits set and the forbidden ones cleared: what both error
- * findings expect, so that one fix settles both.
+ * The findings of policy.ts's SEV-SNP judgments (the same as the domain XML
+ * policy rules'), each with a fix written in the user's notation. Errors fix
+ * to the launchable policy and are preferred; the others are not.
  */
-function launchable(p: Policy): { value: bigint; title: string } {
-  const missing = SNP_REQUIRED & ~p.value;
-  const parts: string[] = [];
-  if (missing !== 0n) parts.push(`Set ${describeBits(missing, missing, 'sev-snp')}`);
-  if ((p.value & SNP_FORBIDDEN) !== 0n) parts.push(`${parts.length ? 'clear' : 'Clear'} ${describeBits(p.value, SNP_FORBIDDEN, 'sev-snp')}`);
-  return { value: (p.value | SNP_REQUIRED) & ~SNP_FORBIDDEN, title: parts.join(' and ') };
-}
-
-function checkRequired(p: Policy, report: Emit): void {
-  const missing = SNP_REQUIRED & ~p.value;
-  if (missing === 0n) return;
-  const fixed = launchable(p);
-  report({ messageId: 'missing', ...change(p, fixed.value, describeBits(missing, missing, 'sev-snp'), fixed.title, true) });
-}
-
-function checkForbidden(p: Policy, report: Emit): void {
-  if ((p.value & SNP_FORBIDDEN) === 0n) return;
-  const fixed = launchable(p);
-  report({ messageId: 'forbidden', ...change(p, fixed.value, describeBits(p.value, SNP_FORBIDDEN, 'sev-snp'), fixed.title, true) });
-}
-
-function checkHostDependent(p: Policy, report: Emit): void {
-  const set = p.value & SNP_HOST_DEPENDENT;
-  if (set === 0n) return;
-  const messageId = set === SNP.SINGLE_SOCKET ? 'singleSocket' : (set & SNP.SINGLE_SOCKET) === 0n ? 'newer' : 'both';
-  const bits = describeBits(p.value, SNP_HOST_DEPENDENT, 'sev-snp');
-  report({ messageId, ...change(p, p.value & ~SNP_HOST_DEPENDENT, bits, `Clear ${bits}`, false, 'warning') });
-}
-
-function checkDebug(p: Policy, report: Emit): void {
-  if ((p.value & SNP.DEBUG) === 0n) return;
-  const bits = describeBits(p.value, SNP.DEBUG, 'sev-snp');
-  report({ messageId: 'debug', ...change(p, p.value & ~SNP.DEBUG, bits, `Clear ${bits}`, false, 'information') });
+function checkProblems(p: Policy, report: Emit): void {
+  for (const problem of policyProblems(p.value, 'sev-snp')) {
+    const how = findingOf(problem);
+    if (!how || problem.kind === 'minimumFirmware') continue;
+    const written = formatNumber(problem.fixed, p.style);
+    report({
+      messageId: how.messageId,
+      data: { value: showNumber(p.value, p.style), bits: problemBits(problem, 'sev-snp'), expected: showNumber(problem.fixed, p.style) },
+      span: p.entry.valueSpan,
+      fixes: [{ title: `${fixAction(p.value, problem, 'sev-snp')}: ${written}`, edits: [setValue(p.entry, written)], preferred: how.preferred }],
+      ...(how.severity ? { severity: how.severity } : {}),
+    });
+  }
 }

@@ -1,8 +1,8 @@
 import type { KataModel } from '../../kata/model';
-import { formatPolicy, SNP } from '../../policy';
+import { DEFAULT_POLICY, formatPolicy, showNumber } from '../../policy';
 import type { TomlEntry } from '../../toml/parse';
 import { defineRule, type Report } from '../types';
-import { qemuLookup, readKataPolicy, showPolicyValue, type Lookup } from './k3-util';
+import { type Lookup, qemuLookup, readKataPolicy } from './query';
 
 /** The SNP ID block is exactly this long (SEV-SNP ABI, KVM_SEV_SNP_ID_BLOCK_SIZE). */
 const ID_BLOCK_BYTES = 96;
@@ -92,9 +92,9 @@ function checkBlock(model: KataModel, entry: TomlEntry, text: string, report: Em
   const blockPolicy = bytes.readBigUInt64LE(POLICY_OFFSET);
   const policy = readKataPolicy(model);
   if (policy.kind === 'unknown' || policy.kind === 'invalid') return;
-  const expected = policy.kind === 'absent' ? SNP.DEFAULT : policy.value;
+  const expected = policy.kind === 'absent' ? DEFAULT_POLICY['sev-snp'] : policy.value;
   if (blockPolicy === expected) return;
-  const data = { blockPolicy: formatPolicy(blockPolicy), policy: policy.kind === 'set' ? showPolicyValue(expected, policy.style) : formatPolicy(expected) };
+  const data = { blockPolicy: formatPolicy(blockPolicy), policy: policy.kind === 'set' ? showNumber(expected, policy.style) : formatPolicy(expected) };
   report({ messageId: policy.kind === 'absent' ? 'policyMismatchDefault' : 'policyMismatch', data, span: entry.valueSpan });
 }
 

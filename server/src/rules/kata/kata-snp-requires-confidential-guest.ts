@@ -1,6 +1,7 @@
 import type { KataModel } from '../../kata/model';
 import { defineRule } from '../types';
-import { qemuKey, setQemuKey } from './k2-util';
+import { setQemuKey } from './edits';
+import { qemuLookup } from './query';
 
 export const rule = defineRule<KataModel>()({
   id: 'kata-snp-requires-confidential-guest',
@@ -16,13 +17,13 @@ export const rule = defineRule<KataModel>()({
   check(model, _ctx, report) {
     if (!model.snp) return;
     const snp = model.qemuEntry('sev_snp_guest')!;
-    const cg = qemuKey(model, 'confidential_guest');
-    if (cg.kind === 'placeholder') return;
-    if (cg.kind === 'value' && cg.entry.value !== false) return;
+    const cg = qemuLookup(model, 'confidential_guest');
+    if (cg.kind === 'unknown') return;
+    if (cg.kind === 'set' && cg.entry.value !== false) return;
     const edit = setQemuKey(model, 'confidential_guest', 'true', snp);
     report({
-      messageId: cg.kind === 'value' ? 'off' : 'absent',
-      span: cg.kind === 'value' ? cg.entry.valueSpan : snp.valueSpan,
+      messageId: cg.kind === 'set' ? 'off' : 'absent',
+      span: cg.kind === 'set' ? cg.entry.valueSpan : snp.valueSpan,
       fixes: edit ? [{ title: 'Set confidential_guest = true', edits: [edit], preferred: true }] : [],
     });
   },

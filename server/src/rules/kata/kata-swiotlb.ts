@@ -2,7 +2,8 @@ import type { KataModel, KernelParam } from '../../kata/model';
 import type { Span } from '../../text-edit';
 import { defineRule, type Fix, type Report } from '../types';
 import { appendToString } from '../../toml/edit';
-import { addQemuKey, hasPlaceholderIn, qemuAnchor, qemuKey } from './k2-util';
+import { addQemuKey } from './edits';
+import { hasPlaceholderIn, qemuAnchor, qemuLookup } from './query';
 
 /** 262144 slabs of 2 KiB (IO_TLB_SHIFT 11) = 512 MiB, the AMD guide's value. */
 export const SWIOTLB_SLABS = 262144;
@@ -29,8 +30,8 @@ export const rule = defineRule<KataModel>()({
   },
   check(model, _ctx, report) {
     if (!model.confidential) return;
-    const state = qemuKey(model, 'kernel_params');
-    if (state.kind === 'placeholder') return;
+    const state = qemuLookup(model, 'kernel_params');
+    if (state.kind === 'unknown') return;
     if (state.kind === 'absent') {
       const edit = addQemuKey(model, 'kernel_params', `"swiotlb=${SWIOTLB_SLABS}"`);
       report({ messageId: 'missingKey', span: qemuAnchor(model), fixes: edit ? [{ title: `Add kernel_params = "swiotlb=${SWIOTLB_SLABS}"`, edits: [edit], preferred: true }] : [] });

@@ -1,6 +1,7 @@
 import type { KataModel } from '../../kata/model';
 import { defineRule } from '../types';
-import { qemuLookup, setString } from './k3-util';
+import { setString } from './edits';
+import { qemuLookup } from './query';
 
 export const rule = defineRule<KataModel>()({
   id: 'kata-virtio-mmio',

@@ -1,6 +1,6 @@
 import type { default as Ajv, ErrorObject } from 'ajv';
 import type { KataModel } from '../../kata/model';
-import type { TomlEntry, TomlTable } from '../../toml/parse';
+import type { TomlEntry } from '../../toml/parse';
 import schemaJson from '../../../../schemas/kata-configuration.schema.json';
 
 /**
@@ -68,10 +68,6 @@ function entryFor(model: KataModel, path: readonly string[]): TomlEntry | undefi
   return undefined;
 }
 
-function tableOf(entry: TomlEntry): TomlTable {
-  return entry.table;
-}
-
 const cache = new WeakMap<KataModel, readonly SchemaProblem[]>();
 
 export function schemaProblems(model: KataModel): readonly SchemaProblem[] {
@@ -90,7 +86,7 @@ export function schemaProblems(model: KataModel): readonly SchemaProblem[] {
     if (error.keyword !== 'type' && error.keyword !== 'enum') continue;
     const entry = entryFor(model, path);
     if (!entry || entry.placeholder !== undefined) continue;
-    problems.push({ kind: 'type', entry, error, tableName: tableOf(entry).path.join('.'), known: [] });
+    problems.push({ kind: 'type', entry, error, tableName: entry.table.path.join('.'), known: [] });
   }
   cache.set(model, problems);
   return problems;

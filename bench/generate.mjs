@@ -44,10 +44,6 @@ export function diskName(prefix, i) {
 }
 const pci = (bus, slot, fn = 0) => `<address type='pci' domain='0x0000' bus='0x${hex(bus, 2)}' slot='0x${hex(slot, 2)}' function='0x${fn}'/>`;
 
-function indentBlock(lines, indent) {
-  return lines.map((l) => indent + l).join('\n');
-}
-
 function disk(r, i, opts) {
   const name = diskName(opts.bus === 'scsi' ? 'sd' : 'vd', i);
   const fmt = r.pick(['qcow2', 'qcow2', 'raw']);

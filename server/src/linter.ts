@@ -16,6 +16,7 @@ export type DocumentKind = 'domain-xml' | 'kata-toml';
  */
 let tomlParse: typeof TomlParse | undefined;
 function parseToml(text: string): ReturnType<typeof TomlParse.parseToml> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
   tomlParse ??= require('./toml/parse') as typeof TomlParse;
   return tomlParse.parseToml(text);
 }
@@ -150,7 +151,7 @@ class TakenRegions {
       return;
     }
     // Merge with every interval that overlaps (r.start, r.end) strictly.
-    let lo = firstAbove(this.ends, r.start);
+    const lo = firstAbove(this.ends, r.start);
     let hi = lo;
     let start = r.start;
     let end = r.end;

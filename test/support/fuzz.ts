@@ -115,7 +115,7 @@ function replaceRange(text: string, span: Span, by: string): string {
 
 function matches(text: string, re: RegExp): Span[] {
   const out: Span[] = [];
-  for (const m of text.matchAll(re)) out.push({ start: m.index!, end: m.index! + m[0].length });
+  for (const m of text.matchAll(re)) out.push({ start: m.index, end: m.index + m[0].length });
   return out;
 }
 

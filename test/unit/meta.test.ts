@@ -91,7 +91,10 @@ describe('rule registry', () => {
             assert.equal(d.message, undefined, `${f}: expected files match on messageId and data, not message text`);
             if (d.code !== id) continue;
             const s = seen.get(id) ?? { preferred: false, other: false };
-            for (const x of d.fixes ?? []) (x.preferred ? (s.preferred = true) : (s.other = true));
+            for (const x of d.fixes ?? []) {
+              if (x.preferred) s.preferred = true;
+              else s.other = true;
+            }
             seen.set(id, s);
           }
         }

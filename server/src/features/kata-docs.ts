@@ -29,12 +29,12 @@ export interface KeySchema {
  * [factory], …); objects are left out: they are tables of their own.
  */
 export function tableKeys(path: readonly string[]): [string, KeySchema][] {
-  const props = (schemaAt(path) as KeySchema | undefined)?.properties ?? {};
+  const props = (schemaAt(path))?.properties ?? {};
   return Object.entries(props).filter(([, s]) => typeOf(s) !== 'object');
 }
 
 export function keySchema(path: readonly string[], key: string): KeySchema | undefined {
-  const s = schemaAt([...path, key]) as KeySchema | undefined;
+  const s = schemaAt([...path, key]);
   return s && typeOf(s) !== 'object' ? s : undefined;
 }
 

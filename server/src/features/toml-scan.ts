@@ -21,7 +21,7 @@ export interface TomlLine {
   readonly key: { readonly name: string; readonly span: Span; readonly dotted: boolean } | undefined;
 }
 
-const HEADER = /^[ \t]*\[(\[?)[ \t]*([^\[\]#]*?)[ \t]*\](\]?)[ \t]*(#.*)?$/;
+const HEADER = /^[ \t]*\[(\[?)[ \t]*([^[\]#]*?)[ \t]*\](\]?)[ \t]*(#.*)?$/;
 const KEY = /^([ \t]*)((?:[A-Za-z0-9_-]+|"[^"\r\n]*"|'[^'\r\n]*')(?:[ \t]*\.[ \t]*(?:[A-Za-z0-9_-]+|"[^"\r\n]*"|'[^'\r\n]*'))*)[ \t]*=/;
 
 /** `a."b.c".d` → ['a', 'b.c', 'd']. */

@@ -228,7 +228,7 @@ function build(text: string, ast: AST.TOMLProgram, bare: readonly Placeholder[])
       if (placeholder === undefined && kv.value.type === 'TOMLValue' && kv.value.kind === 'string') {
         const raw = text.slice(valueSpan.start, valueSpan.end);
         for (const m of raw.matchAll(TOKEN_GLOBAL)) {
-          placeholders.push({ name: m[1]!, span: { start: valueSpan.start + m.index!, end: valueSpan.start + m.index! + m[0].length }, quoted: true });
+          placeholders.push({ name: m[1]!, span: { start: valueSpan.start + m.index, end: valueSpan.start + m.index + m[0].length }, quoted: true });
         }
         const whole = /^(["'])@([A-Za-z_][A-Za-z0-9_]*)@\1$/.exec(raw);
         if (whole) placeholder = whole[2];
@@ -266,7 +266,7 @@ function build(text: string, ast: AST.TOMLProgram, bare: readonly Placeholder[])
     text,
     tables,
     placeholders: placeholders.sort((a, b) => a.span.start - b.span.start),
-    value: getStaticTOMLValue(ast) as Record<string, unknown>,
+    value: getStaticTOMLValue(ast),
     table: (path) => tableIndex.get(path.join('\u0000')),
     entry: (path) => entries.get(path.join('\u0000')),
   };

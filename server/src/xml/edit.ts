@@ -39,7 +39,10 @@ export function styleOf(text: string, elements: readonly XmlElement[]): DocStyle
   let double = 0;
   let indentUnit: string | undefined;
   for (const el of elements) {
-    for (const a of el.attributes) a.quote === "'" ? single++ : double++;
+    for (const a of el.attributes) {
+      if (a.quote === "'") single++;
+      else double++;
+    }
     if (indentUnit === undefined && el.parent) {
       const own = ownLineIndent(text, el.span.start);
       const parent = own === undefined ? undefined : ownLineIndent(text, el.parent.span.start);

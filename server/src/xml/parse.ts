@@ -36,7 +36,7 @@ const parser = new XMLParser({
 const META = XMLParser.getMetaDataSymbol() as unknown as symbol;
 
 interface FxpNode {
-  [key: string]: FxpNode[] | unknown;
+  [key: string]: unknown;
 }
 interface FxpMeta {
   startIndex?: number;

@@ -332,7 +332,7 @@ async function run() {
   }
   const failed = results.filter((r) => !r.ok).length;
   console.log(`TEST: ${results.length - failed} passed, ${failed} failed`);
-  if (process.env.SEVLINT_E2E_RESULTS) writeFileSync(process.env.SEVLINT_E2E_RESULTS, JSON.stringify(results, null, 2));
+  if (process.env['SEVLINT_E2E_RESULTS']) writeFileSync(process.env['SEVLINT_E2E_RESULTS'], JSON.stringify(results, null, 2));
   if (failed > 0) throw new Error(`${failed} of ${results.length} end-to-end tests failed`);
 }
 

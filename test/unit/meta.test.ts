@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DEFAULT_SETTINGS, readSettings } from '../../server/src/lsp/settings';
 import { allRuleMetas } from '../../server/src/rules/index';
 import { FIXTURES, ROOT, listDir, type ExpectedDiagnostic } from '../support/fixtures';
 import { withRuleTables } from '../support/rule-tables';
@@ -109,5 +110,34 @@ describe('rule registry', () => {
 
   it('has the README rule tables generated from the metadata (npm run readme:rules)', () => {
     assert.equal(readme, withRuleTables(readme), 'run npm run readme:rules');
+  });
+});
+
+describe('settings', () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+    contributes: { configuration: { properties: Record<string, { default?: unknown; scope?: string }> } };
+  };
+  const properties = manifest.contributes.configuration.properties;
+  /** Settings the client alone reads (the language client's trace). */
+  const CLIENT_ONLY = new Set(['sevlint.trace.server']);
+
+  it('every setting the server reads is contributed with the same default, and documented', () => {
+    const at = (obj: unknown, keys: readonly string[]): unknown => keys.reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], obj);
+    for (const [name, schema] of Object.entries(properties)) {
+      assert.ok(readme.includes('`' + name + '`'), `README.md names \`${name}\``);
+      assert.equal(schema.scope !== undefined, true, `${name} has a scope`);
+      if (CLIENT_ONLY.has(name)) continue;
+      const keys = name.split('.').slice(1);
+      assert.deepEqual(at(DEFAULT_SETTINGS, keys), schema.default, `${name}: package.json default = DEFAULT_SETTINGS`);
+      assert.deepEqual(at(readSettings({}), keys), schema.default, `${name}: readSettings falls back to the default`);
+    }
+  });
+
+  it('every setting the server has is contributed', () => {
+    const leaves = (o: Record<string, unknown>, prefix: string): string[] =>
+      Object.entries(o).flatMap(([k, v]) =>
+        typeof v === 'object' && v !== null && !Array.isArray(v) && k !== 'rules' ? leaves(v as Record<string, unknown>, `${prefix}.${k}`) : [`${prefix}.${k}`],
+      );
+    for (const name of leaves(DEFAULT_SETTINGS as unknown as Record<string, unknown>, 'sevlint')) assert.ok(name in properties, `package.json contributes ${name}`);
   });
 });

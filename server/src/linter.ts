@@ -1,4 +1,5 @@
 import { buildDomainModel, isDomain } from './domain/model';
+import type { DocumentKind } from './file-types';
 import { buildKataModel, isKataConfig } from './kata/model';
 import { allRuleMetas, domainRules, kataRules } from './rules/index';
 import { tomlSyntax, xmlNotWellFormed } from './rules/syntax';
@@ -8,7 +9,7 @@ import { applyEdits, type TextEdit } from './text-edit';
 import type { Span } from './xml/model';
 import { parseXml } from './xml/parse';
 
-export type DocumentKind = 'domain-xml' | 'kata-toml';
+export type { DocumentKind };
 
 /**
  * The TOML parser (toml-eslint-parser) is loaded with the first Kata file, not

@@ -15,6 +15,7 @@ import type { Finding } from '../../server/src/rules/types';
 import { applyEdits, type Span } from '../../server/src/text-edit';
 import { parseToml } from '../../server/src/toml/parse';
 import { parseXml } from '../../server/src/xml/parse';
+import { kindByName } from '../../server/src/file-types';
 import { FIXTURES, ROOT, SHARED } from './fixtures';
 
 export type Kind = 'xml' | 'toml';
@@ -57,9 +58,8 @@ export function caseSeed(seed: number, index: number): number {
 }
 
 function kindOf(file: string): Kind | undefined {
-  if (file.endsWith('.xml')) return 'xml';
-  if (file.endsWith('.toml') || file.endsWith('.toml.in')) return 'toml';
-  return undefined;
+  const kind = kindByName(file);
+  return kind === 'domain-xml' ? 'xml' : kind === 'kata-toml' ? 'toml' : undefined;
 }
 
 function walk(dir: string, out: string[]): void {

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { FILE_TYPES } from '../../server/src/file-types';
 import { DEFAULT_SETTINGS, readSettings } from '../../server/src/lsp/settings';
 import { allRuleMetas } from '../../server/src/rules/index';
 import { FIXTURES, ROOT, listDir, type ExpectedDiagnostic } from '../support/fixtures';
@@ -16,8 +17,8 @@ describe('rule registry', () => {
     assert.deepEqual(ids, [...new Set(ids)], 'ids are unique');
     for (const r of allRuleMetas) {
       assert.match(r.id, /^[a-z0-9]+(-[a-z0-9]+)+$/, r.id);
-      const prefixes = r.target === 'domain-xml' ? /^(sev|snp|xml)-/ : /^(kata|toml)-/;
-      assert.match(r.id, prefixes, `${r.id} has the prefix of ${r.target}`);
+      const prefixes = FILE_TYPES[r.target].rulePrefixes;
+      assert.ok(prefixes.some((p) => r.id.startsWith(p)), `${r.id} has a prefix of ${r.target}: ${prefixes.join(' ')}`);
     }
   });
 

@@ -16,6 +16,7 @@ import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { FILE_TYPES } from '../../server/src/file-types';
 import { lint, type LintOptions } from '../../server/src/linter';
 import type { Finding } from '../../server/src/rules/types';
 import { applyEdits } from '../../server/src/text-edit';
@@ -31,17 +32,14 @@ function syntaxErrors(text: string, options: LintOptions): string[] {
   return lint(text, options).findings.filter((f) => SYNTAX_RULES.has(f.ruleId)).map((f) => f.message);
 }
 
-/** Fixture file extensions per target (longest first). */
-const EXTENSIONS: Record<string, readonly string[]> = { 'domain-xml': ['.xml'], 'kata-toml': ['.toml.in', '.toml'] };
-
-for (const target of Object.keys(EXTENSIONS)) {
+for (const { kind: target, extensions } of Object.values(FILE_TYPES)) {
   const only = process.env['FIXTURE_RULE']?.split(',');
   for (const ruleId of listDir(path.join(FIXTURES, target))) {
     if (only && !only.includes(ruleId)) continue;
     const dir = path.join(FIXTURES, target, ruleId);
     describe(`${target}/${ruleId}`, () => {
       for (const name of listDir(dir)) {
-        const ext = EXTENSIONS[target]!.find((e) => name.endsWith(e));
+        const ext = extensions.find((e) => name.endsWith(e));
         if (!ext || name.endsWith('.fixed' + ext) || name.endsWith('.expected.json')) continue;
         const file = path.join(dir, name);
         const base = file.slice(0, -ext.length);

@@ -1,10 +1,12 @@
 import type { Span } from '../xml/model';
+import type { DocumentKind } from '../file-types';
 import type { TextEdit } from '../text-edit';
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 export type SeveritySetting = Severity | 'off';
 
-export type Target = 'domain-xml' | 'kata-toml';
+/** The kind of file a rule checks. */
+export type Target = DocumentKind;
 
 /** A QEMU version as `[major, minor, micro]`. */
 export type Version = readonly [number, number, number];

@@ -10,7 +10,7 @@ export const rule = defineRule<DomainModel>()({
   id: 'sev-virtio-blk-boot-disk',
   target: 'domain-xml',
   severity: 'warning',
-  fixable: true,
+  hasSuggestions: true,
   summary: 'The boot disk of a SEV guest should be on virtio-scsi, not virtio-blk.',
   messages: {
     bootDisk:
@@ -98,5 +98,6 @@ function toScsi(model: DomainModel, disk: XmlElement, target: XmlElement, dev: s
       insertChild(model.doc, model.style, devices, "<controller type='scsi' index='0' model='virtio-scsi'>\n  <driver iommu='on'/>\n</controller>", { after: anchor }),
     );
   }
-  return { title: `Move '${dev}' to a virtio-scsi controller (bus scsi, ${newDev})`, edits, preferred: true, scope: disk.span };
+  // Not applied unasked: inside the guest the disk becomes /dev/sdX (fstab, the boot loader and an initramfs without virtio_scsi see another device).
+  return { title: `Move '${dev}' to a virtio-scsi controller (bus scsi, ${newDev})`, edits, preferred: false, scope: disk.span };
 }

@@ -1,7 +1,7 @@
 import type { DomainModel } from '../../domain/model';
-import { child, textContent, attr } from '../../xml/model';
-import { insertChild, removeElement, setAttribute, type TextEdit } from '../../xml/edit';
-import { defineRule } from '../types';
+import { attr, child, textContent, type XmlElement } from '../../xml/model';
+import { insertChild, removeAttribute, removeElement, setAttribute, type TextEdit } from '../../xml/edit';
+import { defineRule, type Fix } from '../types';
 
 /** A loader path that names SeaBIOS rather than an OVMF/edk2 build. */
 export function isSeaBiosPath(path: string): boolean {
@@ -15,12 +15,12 @@ export const rule = defineRule<DomainModel>()({
   target: 'domain-xml',
   severity: 'error',
   fixable: true,
+  hasSuggestions: true,
   summary: 'A SEV guest must boot UEFI firmware (OVMF); SeaBIOS has no SEV support.',
   messages: {
-    noFirmware:
-      "<os> selects no UEFI firmware (no firmware='efi' and no <loader>), so QEMU boots SeaBIOS, which cannot start a {label} guest. Use <os firmware='efi'>.",
-    bios: "<os firmware='bios'> boots SeaBIOS, which cannot start a {label} guest. Use firmware='efi'.",
-    seabiosLoader: "The loader '{path}' is SeaBIOS, which cannot start a {label} guest. Use OVMF: <os firmware='efi'>.",
+    noFirmware: '<os> selects no UEFI firmware (no firmware=\'efi\' and no <loader>), so QEMU boots SeaBIOS, which cannot start a {label} guest. {use}.',
+    bios: "<os firmware='bios'> boots SeaBIOS, which cannot start a {label} guest. {use}.",
+    seabiosLoader: "The loader '{path}' is SeaBIOS, which cannot start a {label} guest. {use}.",
   },
   check(model, _ctx, report) {
     const sev = model.sev;
@@ -33,18 +33,52 @@ export const rule = defineRule<DomainModel>()({
     const seabiosLoader = loader !== undefined && loaderPath !== '' && isSeaBiosPath(loaderPath);
     if (!firmware && loader && !seabiosLoader) return;
 
-    const edits: TextEdit[] = [setAttribute(model.style, os, 'firmware', 'efi')];
-    if (seabiosLoader) edits.push(removeElement(model.doc, loader));
-    const features = child(model.root, 'features');
-    if (features && !child(features, 'acpi')) edits.push(insertChild(model.doc, model.style, features, '<acpi/>', 'first'));
-    const fixes = [{ title: "Boot OVMF: set firmware='efi' on <os>", edits, preferred: true }];
+    const fix = sev.snp ? romLoaderFix(model, os) : efiFix(model, os);
+    if (seabiosLoader) fix.edits.push(removeElement(model.doc, loader));
+    const acpi = acpiEdit(model);
+    if (acpi) fix.edits.push(acpi);
+    const fixes = [fix];
+    const use = sev.snp ? `Load an SNP-capable OVMF (such as ${SNP_FIRMWARE_EXAMPLE}) as <loader type='rom'>` : "Use <os firmware='efi'>";
 
     if (firmware?.value === 'bios') {
-      report({ messageId: 'bios', data: { label: sev.label }, span: firmware.span, fixes });
+      report({ messageId: 'bios', data: { label: sev.label, use }, span: firmware.span, fixes });
     } else if (seabiosLoader) {
-      report({ messageId: 'seabiosLoader', data: { label: sev.label, path: loaderPath }, span: loader.span, fixes });
+      report({ messageId: 'seabiosLoader', data: { label: sev.label, path: loaderPath, use }, span: loader.span, fixes });
     } else {
-      report({ messageId: 'noFirmware', data: { label: sev.label }, span: os.startTag, fixes });
+      report({ messageId: 'noFirmware', data: { label: sev.label, use }, span: os.startTag, fixes });
     }
   },
 });
+
+/** Where Fedora's edk2-ovmf and libvirt's test firmware descriptors put the AmdSev build. */
+const SNP_FIRMWARE_EXAMPLE = '/usr/share/edk2/ovmf/OVMF.amdsev.fd';
+
+type MutableFix = Fix & { edits: TextEdit[] };
+
+/** SEV and SEV-ES: libvirt selects an OVMF build with the SEV feature itself. */
+function efiFix(model: DomainModel, os: XmlElement): MutableFix {
+  return { title: "Boot OVMF: set firmware='efi' on <os>", edits: [setAttribute(model.style, os, 'firmware', 'efi')], preferred: true };
+}
+
+/**
+ * SEV-SNP: firmware='efi' is no fix (libvirt finds no compatible build, or
+ * with stateless='yes' maps one as pflash, which QEMU refuses for SNP); the
+ * firmware must be loaded as a ROM. Not preferred: the path is the host's.
+ */
+function romLoaderFix(model: DomainModel, os: XmlElement): MutableFix {
+  const edits: TextEdit[] = [];
+  const firmware = attr(os, 'firmware');
+  if (firmware) edits.push(removeAttribute(model.doc, os, 'firmware')!);
+  const type = child(os, 'type');
+  const loader = `<loader type='rom'>${SNP_FIRMWARE_EXAMPLE}</loader>`;
+  edits.push(insertChild(model.doc, model.style, os, loader, type ? { after: type } : 'first'));
+  return { title: `Load ${SNP_FIRMWARE_EXAMPLE} as a ROM (check the path on the host)`, edits, preferred: false };
+}
+
+/** libvirt: "UEFI requires ACPI on this architecture". */
+function acpiEdit(model: DomainModel): TextEdit | undefined {
+  const features = child(model.root, 'features');
+  if (features) return child(features, 'acpi') ? undefined : insertChild(model.doc, model.style, features, '<acpi/>', 'first');
+  const os = model.os;
+  return insertChild(model.doc, model.style, model.root, '<features>\n  <acpi/>\n</features>', os ? { after: os } : 'last');
+}

@@ -52,8 +52,12 @@ interface CliResult {
 
 let dir = '';
 
-/** Runs bin/sevlint; fails unless it exits 0, 1 or 2 within `timeoutMs`, with at most one stderr line and no stack trace. */
-function cli(args: readonly string[], timeoutMs = 20_000): CliResult {
+/**
+ * Runs bin/sevlint; fails unless it exits 0, 1 or 2, with at most one stderr
+ * line and no stack trace. `timeoutMs` only stops a run that hangs; speed is
+ * asserted as ratios ({@link scaling}), never as a time limit.
+ */
+function cli(args: readonly string[], timeoutMs = 120_000): CliResult {
   const t = performance.now();
   const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'sevlint'), ...args], { cwd: dir, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
   const ms = performance.now() - t;
@@ -64,6 +68,27 @@ function cli(args: readonly string[], timeoutMs = 20_000): CliResult {
   assert.ok(!r.stderr.includes('    at ') && !r.stdout.includes('    at '), 'no stack trace');
   return { status: r.status!, stdout: r.stdout, stderr: r.stderr, ms };
 }
+
+/**
+ * How the time of `run(size)` grows from `n` to `4 * n` (best of three at
+ * each size, so another job on the machine moves it little): about 4 when the
+ * work is linear, 16 when it is quadratic.
+ */
+function scaling(n: number, run: (size: number) => void): number {
+  const best = (size: number): number => {
+    let min = Infinity;
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now();
+      run(size);
+      min = Math.min(min, performance.now() - t);
+    }
+    return Math.max(min, 0.05);
+  };
+  return best(4 * n) / best(n);
+}
+
+/** Linear, with room for noise and caches: far below the 16 of quadratic work. */
+const LINEAR = 8;
 
 function write(name: string, content: string | Buffer): string {
   fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
@@ -193,7 +218,6 @@ describe('hostile inputs (CLI and language server)', () => {
       `deep.xml:1:${19 + 3 * (MAX_XML_DEPTH - 1) + 2}  error  ${message}  xml-not-well-formed`,
       `deep-open.xml:1:${19 + 9 * (MAX_XML_DEPTH - 1) + 2}  error  ${message}  xml-not-well-formed`,
     ]);
-    assert.ok(r.ms < 10_000, `${Math.round(r.ms)} ms`);
     const d = await throughServer('file:///work/deep.xml', closed, true);
     assert.deepEqual(d.map((x) => [x.code, x.message, x.range.start.character]), [['xml-not-well-formed', message, 19 + 3 * (MAX_XML_DEPTH - 1) + 1]]);
   });
@@ -332,7 +356,6 @@ describe('hostile inputs (CLI and language server)', () => {
     assert.deepEqual(lines.slice(0, 2), [`configuration-arrays.toml:1:${5 + MAX_TOML_DEPTH}  error  ${message}  toml-syntax`, `configuration-tables.toml:2:${5 + 6 * MAX_TOML_DEPTH}  error  ${message}  toml-syntax`]);
     assert.match(lines[2]!, /^configuration-garbage\.toml:2:1 {2}error {2}Invalid TOML: .+ {2}toml-syntax$/);
     assert.equal(lines.length, 3);
-    assert.ok(r.ms < 10_000, `${Math.round(r.ms)} ms`);
     const d = await throughServer('file:///work/configuration-arrays.toml', arrays, true);
     assert.deepEqual(d.map((x) => x.message), [message]);
     await throughServer('file:///work/configuration-garbage.toml', garbage, true);
@@ -341,18 +364,17 @@ describe('hostile inputs (CLI and language server)', () => {
   it('a template with 20 000 bare @NAME@ tokens parses in one pass, fast', async () => {
     const n = 20_000;
     const text = kataText + '\n[hypervisor.qemu.extra]\n' + Array.from({ length: n }, (_, k) => `k${k} = @TOKEN_${k}@ # @NOT_${k}@\nq${k} = "@QUOTED_${k}@"`).join('\n') + '\n';
-    const t = performance.now();
     const parsed = parseToml(text);
-    const ms = performance.now() - t;
     assert.ok(parsed.ok);
     assert.equal(parsed.document.placeholders.filter((p) => !p.quoted).length, n);
     assert.equal(parsed.document.placeholders.filter((p) => p.quoted).length, n);
     const p = parsed.document.placeholders[parsed.document.placeholders.length - 2]!;
     assert.equal(text.slice(p.span.start, p.span.end), `@TOKEN_${n - 1}@`);
-    assert.ok(ms < 3_000, `${Math.round(ms)} ms`);
+    const template = (m: number) => kataText + '\n[hypervisor.qemu.extra]\n' + Array.from({ length: m }, (_, k) => `k${k} = @TOKEN_${k}@\nq${k} = "@QUOTED_${k}@"`).join('\n') + '\n';
+    const ratio = scaling(2_500, (m) => parseToml(template(m)));
+    assert.ok(ratio < LINEAR, `4× the tokens took ${ratio.toFixed(1)}× the time`);
     write('configuration-tokens.toml.in', text);
     const r = cli(['configuration-tokens.toml.in']);
-    assert.ok(r.ms < 15_000, `${Math.round(r.ms)} ms`);
     assert.ok(!r.stdout.includes('toml-syntax'));
     assert.equal(r.status, 0);
     await throughServer('file:///work/configuration-tokens.toml.in', text, false);
@@ -363,10 +385,17 @@ describe('hostile inputs (CLI and language server)', () => {
     const comments = '<!--a-->'.repeat(5_000) + '<domain type="kvm"><name>x</name></domain>';
     const subset = '<!DOCTYPE d [' + '<!-- ] -->'.repeat(5_000) + ']>' + '<domain/>';
     for (const [text, kind] of [[pis, undefined], [comments, 'domain-xml'], [subset, 'domain-xml']] as const) {
-      const t = performance.now();
       assert.equal(detectKind(text), kind);
-      assert.ok(performance.now() - t < 1_000);
       assert.doesNotThrow(() => lint(text));
+    }
+    const prologs: readonly ((m: number) => string)[] = [
+      (m) => '<?a?>'.repeat(m) + '<x/>',
+      (m) => '<!--a-->'.repeat(m) + '<domain type="kvm"><name>x</name></domain>',
+      (m) => '<!DOCTYPE d [' + '<!-- ] -->'.repeat(m) + ']>' + '<domain/>',
+    ];
+    for (const make of prologs) {
+      const ratio = scaling(1_000, (m) => detectKind(make(m)));
+      assert.ok(ratio < LINEAR, `${make(1).slice(0, 20)}…: 4× the input took ${ratio.toFixed(1)}× the time`);
     }
     write('pis.xml', pis);
     assert.equal(cli(['pis.xml']).status, 0);

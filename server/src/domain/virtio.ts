@@ -83,8 +83,13 @@ function classify(el: XmlElement): VirtioDevice | undefined {
       return onModelChild(el, true);
     case 'video':
       return onModelChild(el, false);
-    case 'filesystem':
-      return onElement(el, true);
+    case 'filesystem': {
+      // <driver type='mtp'> is a USB MTP device, not virtio; virtiofs (vhost-user-fs) is virtio
+      // but takes no model ("virtiofs does not support model"); the others are virtio-9p.
+      const driverType = attrValue(child(el, 'driver') ?? el, 'type');
+      if (driverType === 'mtp') return undefined;
+      return onElement(el, true, driverType !== 'virtiofs');
+    }
     case 'input':
       return attrValue(el, 'bus') === 'virtio' ? onElement(el, true) : undefined;
     case 'sound':

@@ -162,9 +162,10 @@ describe('language server over stdio', () => {
     settings = { validate: { debounceMs: 30 } };
     void conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
     const first = nextDiagnostics(uri);
+    // Versions must grow from the one the document was opened with (the server refuses older ones).
+    let doc = TextDocument.create(uri, 'xml', version, domainText);
     open(uri, domainText);
     await first;
-    let doc = TextDocument.create(uri, 'xml', 1, domainText);
     const anchor = '<memballoon model="virtio"/>';
     for (let i = 0; i < 1000; i++) {
       const at = doc.getText().indexOf(anchor);

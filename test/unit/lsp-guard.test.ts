@@ -1,0 +1,145 @@
+/**
+ * What the language server guarantees a misbehaving or hostile client, each
+ * over stdio against the built server: document sync with changes past the end or
+ * malformed, and garbage settings.
+ */
+import { after, before, describe, it } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Diagnostic, Position, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import { lint } from '../../server/src/linter';
+import { DEFAULT_SETTINGS, MAX_DEBOUNCE_MS, readSettings } from '../../server/src/lsp/settings';
+import { ROOT } from '../support/fixtures';
+import { LspClient } from '../support/lsp-client';
+
+const domainText = fs.readFileSync(path.join(ROOT, 'examples', 'domain', 'sev-es-as-generated.xml'), 'utf8');
+
+/** Every position of `diagnostics` is an integer position inside `text` (a character at most the length of its line). */
+function assertInside(text: string, diagnostics: readonly Diagnostic[]): void {
+  const lines = text.split(/\r\n|\r|\n/);
+  const check = (p: Position, what: string) => {
+    assert.ok(Number.isInteger(p.line) && Number.isInteger(p.character), `${what}: ${JSON.stringify(p)}`);
+    assert.ok(p.line >= 0 && p.line < lines.length && p.character >= 0 && p.character <= lines[p.line]!.length, `${what} outside the document: ${JSON.stringify(p)}`);
+  };
+  for (const d of diagnostics) {
+    check(d.range.start, `${d.code} start`);
+    check(d.range.end, `${d.code} end`);
+  }
+}
+
+/** The diagnostics the core finds in `text`, as LSP ranges: what the server must publish when its copy is `text`. */
+function expectedRanges(uri: string, text: string): string[] {
+  const doc = TextDocument.create(uri, 'xml', 0, text);
+  return lint(text, { fileName: new URL(uri).pathname }).findings.map((f) => `${f.ruleId} ${JSON.stringify({ start: doc.positionAt(f.span.start), end: doc.positionAt(f.span.end) })}`);
+}
+const publishedRanges = (p: PublishDiagnosticsParams) => p.diagnostics.map((d) => `${d.code} ${JSON.stringify(d.range)}`);
+
+describe('language server document sync', () => {
+  let client: LspClient;
+  before(async () => {
+    client = new LspClient({ validate: { debounceMs: 0 } });
+    await client.initialize();
+  });
+  after(() => client.dispose());
+
+  it('a change past the end is clamped: later diagnostics have integer positions inside the document, the same as the core finds', async () => {
+    const uri = 'file:///w/past-end.xml';
+    let doc = TextDocument.create(uri, 'xml', 0, domainText);
+    const first = client.nextDiagnostics(uri, 10_000);
+    doc = TextDocument.create(uri, 'xml', client.open(uri, domainText), domainText);
+    await first;
+    // An insertion at line 999 (past the end): LSP reads it as the end of the document.
+    const past = { range: { start: { line: 999, character: 5 }, end: { line: 1005, character: 0 } }, text: '\n<!-- appended -->\n' };
+    const mirror = (change: { range: { start: Position; end: Position }; text: string }) => {
+      const start = doc.offsetAt(change.range.start);
+      const end = doc.offsetAt(change.range.end);
+      const text = doc.getText();
+      doc = TextDocument.create(uri, 'xml', doc.version + 1, text.slice(0, start) + change.text + text.slice(end));
+    };
+    mirror(past);
+    const v2 = client.nextDiagnostics(uri, 10_000, (p) => p.version === doc.version);
+    client.change(uri, doc.version, [past]);
+    const p2 = await v2;
+    assertInside(doc.getText(), p2.diagnostics);
+    assert.deepEqual(publishedRanges(p2), expectedRanges(uri, doc.getText()));
+    // A character past the end of a line, then an ordinary edit after it: the server's copy still matches.
+    for (const change of [
+      { range: { start: { line: 0, character: 500 }, end: { line: 0, character: 900 } }, text: ' ' },
+      { range: { start: { line: 15, character: 4 }, end: { line: 15, character: 4 } }, text: '<!-- x -->\r\n    ' },
+    ]) {
+      mirror(change);
+      const next = client.nextDiagnostics(uri, 10_000, (p) => p.version === doc.version);
+      client.change(uri, doc.version, [change]);
+      const p = await next;
+      assertInside(doc.getText(), p.diagnostics);
+      assert.deepEqual(publishedRanges(p), expectedRanges(uri, doc.getText()));
+    }
+  });
+
+  it('a malformed change puts the document out of sync (one notice, no hover or edits) until its whole text is sent again', async () => {
+    const uri = 'file:///w/out-of-sync.xml';
+    const first = client.nextDiagnostics(uri, 10_000);
+    const v = client.open(uri, domainText);
+    assert.ok((await first).diagnostics.length > 1);
+    const notice = client.nextDiagnostics(uri, 10_000);
+    client.change(uri, v + 1, [{ range: { start: { line: 0, character: null }, end: { line: 0, character: 0 } }, text: 'x' }]);
+    const p = await notice;
+    assert.equal(p.version, undefined);
+    assert.equal(p.diagnostics.length, 1);
+    assert.deepEqual(p.diagnostics[0]!.range, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } });
+    assert.match(p.diagnostics[0]!.message, /sevlint stopped checking this document/);
+    assert.ok(client.logs.some((l) => l.includes(`${uri} is out of sync`) && l.includes('character must be an integer of 0 or more, got null')));
+    assert.equal(await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 6, character: 20 } }, 5000), null);
+    const actions = await client.request('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [], only: ['source.fixAll'] } }, 5000);
+    assert.deepEqual(actions, []);
+    // An incremental change cannot help; a full one can.
+    client.change(uri, v + 2, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: ' ' }]);
+    const back = client.nextDiagnostics(uri, 10_000, (x) => x.version === v + 3);
+    client.change(uri, v + 3, [{ text: domainText }]);
+    assert.deepEqual(publishedRanges(await back), expectedRanges(uri, domainText));
+  });
+
+  it('a stale or repeated version is refused the same way', async () => {
+    const uri = 'file:///w/stale.xml';
+    const first = client.nextDiagnostics(uri, 10_000);
+    const v = client.open(uri, domainText);
+    await first;
+    const notice = client.nextDiagnostics(uri, 10_000, (p) => p.version === undefined);
+    client.change(uri, v, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: ' ' }]);
+    await notice;
+    assert.ok(client.logs.some((l) => l.includes(`${uri} is out of sync`) && l.includes(`version ${v} is not newer than ${v}`)));
+  });
+});
+
+describe('language server settings', () => {
+  let client: LspClient;
+  const uri = 'file:///w/settings.xml';
+  before(async () => {
+    client = new LspClient({ validate: { debounceMs: 0 } });
+    await client.initialize();
+    const first = client.nextDiagnostics(uri, 10_000);
+    client.open(uri, domainText);
+    await first;
+  });
+  after(() => client.dispose());
+
+  it('reads garbage settings safely: wrong types fall back to defaults, numbers are kept in range', async () => {
+    assert.equal(readSettings({ validate: { debounceMs: 1e12 } }).validate.debounceMs, MAX_DEBOUNCE_MS);
+    assert.equal(readSettings({ validate: { debounceMs: -5 } }).validate.debounceMs, DEFAULT_SETTINGS.validate.debounceMs);
+    assert.equal(readSettings({ maxFileSize: -1 }).maxFileSize, DEFAULT_SETTINGS.maxFileSize);
+    assert.equal(readSettings({ maxFileSize: 0.5 }).maxFileSize, DEFAULT_SETTINGS.maxFileSize);
+    assert.equal(readSettings({ enable: 'yes' }).enable, true);
+    assert.deepEqual({ ...readSettings({ rules: 5 }).rules }, {});
+    assert.deepEqual({ ...readSettings({ rules: { a: 'off', b: 7, c: null, ['__proto__']: 'off' } }).rules }, { a: 'off', ['__proto__']: 'off' });
+    assert.equal(readSettings({ target: { qemu: '8'.repeat(100) } }).target.qemu, '');
+    for (const raw of [null, 5, 'x', [], { target: null, validate: null, rules: null }, { enable: null }]) assert.doesNotThrow(() => readSettings(raw), JSON.stringify(raw));
+    // Over LSP: the garbage is answered to workspace/configuration, and diagnostics keep coming.
+    client.settings = { enable: 'yes', rules: 5, maxFileSize: -1, validate: { debounceMs: 'soon', nested: { x: null } }, target: null };
+    const again = client.nextDiagnostics(uri, 10_000, (p) => p.diagnostics.length > 0);
+    void client.conn.sendNotification('workspace/didChangeConfiguration', { settings: { sevlint: null } });
+    await again;
+    client.settings = { validate: { debounceMs: 0 } };
+  });
+});

@@ -1,11 +1,13 @@
 /**
- * The sevlint language server: LSP glue over the pure core. It speaks plain
- * LSP over stdio (`--stdio`) or node IPC (`--node-ipc`, the VS Code client).
+ * The sevlint language server: LSP glue over the pure core. It speaks LSP
+ * over stdio (`--stdio`, the default) or node IPC (`--node-ipc`, the VS Code
+ * client), nothing else.
  *
- * What reaches a handler has been checked: the shape of params
- * (lsp/params.ts, InvalidParams when wrong) and every document change
- * (lsp/documents.ts).
+ * What reaches a handler has been checked: the lifecycle (lsp/lifecycle.ts),
+ * the shape of params (lsp/params.ts, InvalidParams when wrong), and every
+ * document change (lsp/documents.ts).
  */
+import { format } from 'node:util';
 import {
   CancellationTokenSource,
   CodeActionKind,
@@ -13,6 +15,8 @@ import {
   DiagnosticSeverity,
   DidChangeConfigurationNotification,
   ErrorCodes,
+  IPCMessageReader,
+  IPCMessageWriter,
   LSPErrorCodes,
   MarkupKind,
   ProposedFeatures,
@@ -31,6 +35,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { Commands } from './commands';
 import type { LintResult } from './linter';
 import { DocumentStore } from './lsp/documents';
+import { Lifecycle, REFUSED_METHOD } from './lsp/lifecycle';
 import { isRecord, ParamError, readPosition, readRange, readUri } from './lsp/params';
 import { DEFAULT_SETTINGS, lintOptions, readSettings, type Settings } from './lsp/settings';
 import { runJob, type Job, type JobOf, type JobResults, type Outcome } from './lsp/work';
@@ -114,6 +119,11 @@ function readOnly(v: unknown): string[] | undefined {
   return v;
 }
 
+export interface ServerOptions {
+  /** The message strategy the connection was created with (main() does); without it the lifecycle is not enforced. */
+  readonly lifecycle?: Lifecycle;
+}
+
 interface LintEntry {
   readonly version: number;
   readonly settings: Settings;
@@ -121,7 +131,7 @@ interface LintEntry {
   readonly result: Promise<Outcome<LintResult>>;
 }
 
-export function startServer(connection: Connection): void {
+export function startServer(connection: Connection, options: ServerOptions = {}): void {
   const store = new DocumentStore();
   /** The text work, on the main thread. */
   const pool = {
@@ -138,6 +148,9 @@ export function startServer(connection: Connection): void {
   let canConfigure = false;
   let canRegisterConfiguration = false;
   let clientCommands = new Set<string>();
+
+  const lifecycle = options.lifecycle;
+  if (lifecycle) connection.onRequest(REFUSED_METHOD, (params: unknown) => Promise.reject(lifecycle.refusal(params)));
 
   /** Wraps a request handler: malformed params → InvalidParams, any other failure → RequestFailed (logged), never InternalError. */
   function handle<R>(method: string, handler: (params: unknown, token: CancellationToken) => Promise<R>) {
@@ -449,6 +462,61 @@ export function startServer(connection: Connection): void {
   connection.listen();
 }
 
+const USAGE = 'Usage: sevlint-language-server [--stdio | --node-ipc] [--clientProcessId=PID]\n';
+
+/** The transport the arguments ask for, or what is wrong with them. */
+export function parseTransport(argv: readonly string[]): { transport: 'stdio' | 'node-ipc' } | { help: true } | { error: string } {
+  let transport: 'stdio' | 'node-ipc' | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--stdio' || a === '--node-ipc') {
+      const t = a === '--stdio' ? 'stdio' : 'node-ipc';
+      if (transport !== undefined && transport !== t) return { error: 'give one of --stdio and --node-ipc' };
+      transport = t;
+    } else if (/^--clientProcessId=\d+$/.test(a)) {
+      // Read by vscode-languageserver itself: the server exits when that process does.
+    } else if (a === '--clientProcessId' && /^\d+$/.test(argv[i + 1] ?? '')) {
+      i++;
+    } else if (a === '--help' || a === '-h') {
+      return { help: true };
+    } else if (/^--(socket|pipe)\b/.test(a)) {
+      return { error: `${a.split('=')[0]} is not supported: sevlint-language-server speaks LSP over --stdio or --node-ipc only` };
+    } else {
+      return { error: `unknown argument '${a}'` };
+    }
+  }
+  return { transport: transport ?? 'stdio' };
+}
+
+/** The executable's entry point (bin/sevlint-language-server, dist/server.js): an exit status on a usage error, else undefined (the server runs). */
+export function main(argv: readonly string[]): number | undefined {
+  const parsed = parseTransport(argv);
+  if ('help' in parsed) {
+    process.stdout.write(`${USAGE}\nThe sevlint language server. It speaks LSP over stdin/stdout (--stdio, the default)\nor over a node IPC channel (--node-ipc, as the VS Code extension starts it).\n`);
+    return 0;
+  }
+  if ('error' in parsed) {
+    process.stderr.write(`sevlint-language-server: ${parsed.error}\n${USAGE}`);
+    return 2;
+  }
+  const lifecycle = new Lifecycle();
+  const options = { messageStrategy: lifecycle };
+  const connection =
+    parsed.transport === 'node-ipc'
+      ? createConnection(ProposedFeatures.all, new IPCMessageReader(process), new IPCMessageWriter(process), options)
+      : createConnection(ProposedFeatures.all, process.stdin, process.stdout, options);
+  if (parsed.transport === 'stdio') {
+    // stdout is the LSP channel: anything printed goes to the client's log instead.
+    console.log = console.info = console.debug = (...a: unknown[]) => connection.console.log(format(...a));
+    console.warn = (...a: unknown[]) => connection.console.warn(format(...a));
+    console.error = (...a: unknown[]) => connection.console.error(format(...a));
+  }
+  lifecycle.log = (m) => connection.console.log(m);
+  startServer(connection, { lifecycle });
+  return undefined;
+}
+
 if (require.main === module) {
-  startServer(createConnection(ProposedFeatures.all));
+  const status = main(process.argv.slice(2));
+  if (status !== undefined) process.exitCode = status;
 }

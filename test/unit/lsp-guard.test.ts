@@ -1,10 +1,12 @@
 /**
  * What the language server guarantees a misbehaving or hostile client, each
- * over stdio against the built server: document sync with changes past the end or
- * malformed, and garbage settings.
+ * over stdio against the built server: the LSP lifecycle (raw JSON-RPC, so
+ * every code is exact), the transports it accepts, document sync with changes
+ * past the end or malformed, and garbage settings.
  */
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -14,7 +16,168 @@ import { DEFAULT_SETTINGS, MAX_DEBOUNCE_MS, readSettings } from '../../server/sr
 import { ROOT } from '../support/fixtures';
 import { LspClient } from '../support/lsp-client';
 
+const BIN = path.join(ROOT, 'bin', 'sevlint-language-server');
 const domainText = fs.readFileSync(path.join(ROOT, 'examples', 'domain', 'sev-es-as-generated.xml'), 'utf8');
+
+interface RawMessage {
+  id?: number | string | null;
+  method?: string;
+  params?: unknown;
+  result?: unknown;
+  error?: { code: number; message: string };
+}
+
+/** JSON-RPC over the server's stdio with nothing in between: every message as sent and received. */
+class RawServer {
+  private readonly proc = spawn(process.execPath, [BIN, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  private buf = Buffer.alloc(0);
+  readonly received: RawMessage[] = [];
+  private readonly waiters: { pred: (m: RawMessage) => boolean; resolve: (m: RawMessage) => void }[] = [];
+  readonly exit: Promise<number | null>;
+
+  constructor() {
+    this.proc.stderr.resume();
+    this.exit = new Promise((resolve) => this.proc.on('exit', (code) => resolve(code)));
+    this.proc.stdout.on('data', (d: Buffer) => {
+      this.buf = Buffer.concat([this.buf, d]);
+      for (;;) {
+        const h = this.buf.indexOf('\r\n\r\n');
+        if (h < 0) return;
+        const len = Number(/Content-Length: (\d+)/i.exec(this.buf.subarray(0, h).toString())![1]);
+        if (this.buf.length < h + 4 + len) return;
+        const m = JSON.parse(this.buf.subarray(h + 4, h + 4 + len).toString('utf8')) as RawMessage;
+        this.buf = this.buf.subarray(h + 4 + len);
+        this.received.push(m);
+        for (const w of [...this.waiters]) {
+          if (w.pred(m)) {
+            this.waiters.splice(this.waiters.indexOf(w), 1);
+            w.resolve(m);
+          }
+        }
+      }
+    });
+  }
+
+  send(m: RawMessage): void {
+    const s = JSON.stringify({ jsonrpc: '2.0', ...m });
+    this.proc.stdin.write(`Content-Length: ${Buffer.byteLength(s)}\r\n\r\n${s}`);
+  }
+
+  private wait(pred: (m: RawMessage) => boolean, what: string): Promise<RawMessage> {
+    const seen = this.received.find(pred);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${what} within 10 s`)), 10_000);
+      this.waiters.push({ pred, resolve: (m) => (clearTimeout(timer), resolve(m)) });
+    });
+  }
+
+  private nextId = 1;
+  /** Sends a request and returns its response. */
+  async request(method: string, params?: unknown): Promise<RawMessage> {
+    const id = this.nextId++;
+    this.send(params === undefined ? { id, method } : { id, method, params });
+    return this.wait((m) => m.id === id && m.method === undefined, `answer to ${method}`);
+  }
+
+  async code(method: string, params?: unknown): Promise<number | 'result'> {
+    const r = await this.request(method, params);
+    return r.error ? r.error.code : 'result';
+  }
+
+  kill(): void {
+    this.proc.kill();
+  }
+}
+
+const hoverParams = (uri: string, line = 0, character = 1) => ({ textDocument: { uri }, position: { line, character } });
+
+describe('language server lifecycle (raw JSON-RPC)', () => {
+  it('ServerNotInitialized before initialize (notifications dropped), InvalidParams for a malformed initialize, InvalidRequest for a second one', async () => {
+    const s = new RawServer();
+    try {
+      const uri = 'file:///w/early.xml';
+      assert.equal(await s.code('textDocument/hover', hoverParams(uri)), -32002);
+      assert.equal(await s.code('shutdown'), -32002);
+      assert.equal(await s.code('sevlint/unknown', {}), -32002);
+      s.send({ method: 'textDocument/didOpen', params: { textDocument: { uri, languageId: 'xml', version: 1, text: domainText } } });
+      for (const bad of [null, 5, [], {}, { capabilities: 'all' }, { capabilities: {}, processId: 'me' }]) {
+        assert.equal(await s.code('initialize', bad), -32602, JSON.stringify(bad));
+      }
+      assert.equal(await s.code('textDocument/hover', hoverParams(uri)), -32002, 'a malformed initialize initializes nothing');
+      assert.equal(await s.code('initialize', { processId: null, rootUri: null, capabilities: {} }), 'result');
+      s.send({ method: 'initialized', params: {} });
+      assert.equal(await s.code('initialize', { processId: null, rootUri: null, capabilities: {} }), -32600);
+      // The didOpen sent before initialize was dropped: the server does not know the document.
+      assert.equal((await s.request('textDocument/hover', hoverParams(uri))).result, null);
+      assert.ok(!s.received.some((m) => m.method === 'textDocument/publishDiagnostics'));
+    } finally {
+      s.kill();
+    }
+  });
+
+  it('params that are not an object get InvalidParams, not InternalError; a malformed $/cancelRequest is dropped', async () => {
+    const s = new RawServer();
+    try {
+      await s.request('initialize', { processId: null, rootUri: null, capabilities: {} });
+      s.send({ method: 'initialized', params: {} });
+      s.send({ method: '$/cancelRequest' });
+      s.send({ method: '$/cancelRequest', params: null });
+      s.send({ method: 'textDocument/didOpen', params: [1, 2] });
+      for (const method of ['textDocument/hover', 'textDocument/completion', 'textDocument/codeAction', 'workspace/executeCommand']) {
+        for (const params of [null, 7, 'x', [1, 2], [{ textDocument: { uri: 'file:///a.xml' } }]]) {
+          assert.equal(await s.code(method, params), -32602, `${method} ${JSON.stringify(params)}`);
+        }
+        assert.equal(await s.code(method), -32602, `${method} without params`);
+      }
+      for (const position of [null, 'x', { line: -1, character: 0 }, { line: 0.5, character: 0 }, { line: '1', character: 0 }, { line: 0 }]) {
+        assert.equal(await s.code('textDocument/hover', { textDocument: { uri: 'file:///a.xml' }, position }), -32602, JSON.stringify(position));
+      }
+      assert.equal(await s.code('textDocument/codeAction', { textDocument: { uri: 'file:///a.xml' }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [{ range: null }] } }), -32602);
+      assert.equal(await s.code('$/sevlint/refused', {}), -32601, 'the internal method cannot be called from outside');
+      assert.ok(!s.received.some((m) => m.error?.code === -32603), 'no InternalError');
+    } finally {
+      s.kill();
+    }
+  });
+
+  it('after shutdown every request gets InvalidRequest, and exit ends the process with status 0', async () => {
+    const s = new RawServer();
+    await s.request('initialize', { processId: null, rootUri: null, capabilities: {} });
+    s.send({ method: 'initialized', params: {} });
+    assert.equal(await s.code('shutdown'), 'result');
+    for (const [method, params] of [
+      ['textDocument/hover', hoverParams('file:///a.xml')],
+      ['shutdown', undefined],
+      ['initialize', { processId: null, capabilities: {} }],
+      ['sevlint/unknown', {}],
+    ] as const) {
+      assert.equal(await s.code(method, params), -32600, method);
+    }
+    s.send({ method: 'exit' });
+    assert.equal(await s.exit, 0);
+  });
+});
+
+describe('language server transports', () => {
+  const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', input: '', timeout: 10_000 });
+  it('--socket and --pipe are refused (stdio and node IPC only), as are unknown arguments', () => {
+    for (const args of [['--socket=6009'], ['--socket', '6009'], ['--pipe=/tmp/sevlint.sock'], ['--stdio', '--node-ipc'], ['--tcp'], ['--clientProcessId']]) {
+      const r = run(...args);
+      assert.equal(r.status, 2, args.join(' '));
+      assert.match(r.stderr, /^sevlint-language-server: .+\nUsage: sevlint-language-server \[--stdio \| --node-ipc\]/, r.stderr);
+    }
+    assert.match(run('--socket=6009').stderr, /--socket is not supported: sevlint-language-server speaks LSP over --stdio or --node-ipc only/);
+  });
+  it('--help prints the usage; --stdio with --clientProcessId starts (and ends with its input)', () => {
+    const help = run('--help');
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /^Usage: sevlint-language-server/);
+    const r = run('--stdio', `--clientProcessId=${process.pid}`);
+    assert.equal(r.stderr, '');
+    assert.equal(r.status, 1, 'stdin closed without shutdown: exit status 1, as LSP specifies');
+  });
+});
 
 /** Every position of `diagnostics` is an integer position inside `text` (a character at most the length of its line). */
 function assertInside(text: string, diagnostics: readonly Diagnostic[]): void {

@@ -55,6 +55,19 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 };
 
 const RULE_IDS: ReadonlySet<string> = new Set(allRuleMetas.map((r) => r.id));
+/** docsUrl(id) → id, for the URLs older code actions passed to showDocumentation. */
+const DOCS_URLS: ReadonlyMap<string, string> = new Map(allRuleMetas.map((r) => [docsUrl(r.id), r.id]));
+
+/**
+ * The page `sevlint.server.showDocumentation` may open for its argument: a
+ * rule id, or the documentation URL of one (what code actions passed before
+ * they passed the id). Anything else: undefined.
+ */
+export function documentationUrl(arg: unknown): string | undefined {
+  if (typeof arg !== 'string') return undefined;
+  if (RULE_IDS.has(arg)) return docsUrl(arg);
+  return DOCS_URLS.has(arg) ? arg : undefined;
+}
 
 /** `file:///a/b/configuration.toml` → `/a/b/configuration.toml` (what detection and template mode look at). */
 export function fileNameOf(uri: string): string {
@@ -71,6 +84,10 @@ function toRange(doc: TextDocument, span: Span): Range {
 
 function cancelled(): ResponseError<void> {
   return new ResponseError(LSPErrorCodes.RequestCancelled, 'request cancelled');
+}
+
+function contentModified(uri: string): ResponseError<void> {
+  return new ResponseError(LSPErrorCodes.ContentModified, `${uri} changed while the request was computed`);
 }
 
 /** `p`, or RequestCancelled as soon as `token` is cancelled. */
@@ -147,6 +164,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const published = new Set<string>();
   let canConfigure = false;
   let canRegisterConfiguration = false;
+  let versionedEdits = false;
+  let canShowDocument = false;
   let clientCommands = new Set<string>();
 
   const lifecycle = options.lifecycle;
@@ -171,6 +190,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const caps: unknown = params.capabilities;
     canConfigure = pick(caps, 'workspace', 'configuration') === true;
     canRegisterConfiguration = canConfigure && pick(caps, 'workspace', 'didChangeConfiguration', 'dynamicRegistration') === true;
+    versionedEdits = pick(caps, 'workspace', 'workspaceEdit', 'documentChanges') === true;
+    canShowDocument = pick(caps, 'window', 'showDocument', 'support') === true;
     const commands = pick(params, 'initializationOptions', 'clientCommands');
     if (Array.isArray(commands)) clientCommands = new Set(commands.filter((c): c is string => typeof c === 'string'));
     return {
@@ -344,8 +365,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     for (const uri of store.uris()) schedule(uri);
   });
 
+  /** Edits for `doc`, named with the version they were computed for when the client takes versioned edits. */
   function workspaceEdit(doc: TextDocument, edits: readonly TextEdit[]): WorkspaceEdit {
-    return { changes: { [doc.uri]: edits.map((e) => ({ range: toRange(doc, e), newText: e.newText })) } };
+    const lsp = edits.map((e) => ({ range: toRange(doc, e), newText: e.newText }));
+    return versionedEdits ? { documentChanges: [{ textDocument: { uri: doc.uri, version: doc.version }, edits: lsp }] } : { changes: { [doc.uri]: lsp } };
   }
 
   connection.onCodeAction(
@@ -370,7 +393,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         if (!result) {
           const outcome = await untilCancelled(lintFor(doc, settings), token);
           // Cancelled without our token: the document changed, and the lint with it.
-          if (!outcome.ok) throw cancelled();
+          if (!outcome.ok) throw contentModified(uri);
           result = outcome.value;
         }
         return result.findings;
@@ -379,17 +402,21 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       if (wants(CodeActionKind.QuickFix)) {
         for (const d of ours) {
           const code = d.code as string;
-          const start = doc.offsetAt(d.range.start);
-          const end = doc.offsetAt(d.range.end);
-          const finding = (await findings()).find((f) => f.ruleId === code && f.span.start === start && f.span.end === end);
-          for (const fix of finding?.fixes ?? []) {
-            actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [d.raw as unknown as Diagnostic], isPreferred: fix.preferred, edit: workspaceEdit(doc, fix.edits) });
+          // A diagnostic published for another version has a range in another text: its fixes are not offered.
+          const version = pick(d.data, 'version');
+          if (version === undefined || version === doc.version) {
+            const start = doc.offsetAt(d.range.start);
+            const end = doc.offsetAt(d.range.end);
+            const finding = (await findings()).find((f) => f.ruleId === code && f.span.start === start && f.span.end === end);
+            for (const fix of finding?.fixes ?? []) {
+              actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [d.raw as unknown as Diagnostic], isPreferred: fix.preferred, edit: workspaceEdit(doc, fix.edits) });
+            }
           }
           actions.push({
             title: `Show documentation for ${code}`,
             kind: CodeActionKind.QuickFix,
             diagnostics: [d.raw as unknown as Diagnostic],
-            command: { title: 'Show documentation', command: Commands.serverShowDocumentation, arguments: [docsUrl(code)] },
+            command: { title: 'Show documentation', command: Commands.serverShowDocumentation, arguments: [code] },
           });
           if (clientCommands.has(Commands.disableRule)) {
             actions.push({
@@ -406,17 +433,25 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         const edit = valueOf(await pool.run({ op: 'fixAll', text: doc.getText(), options: lintOptions(settings, fileNameOf(uri)) }, token));
         if (edit) actions.push({ title: 'Fix all sevlint problems', kind: FIX_ALL_KIND, edit: workspaceEdit(doc, [edit]) });
       }
+
+      // Unversioned edits would be applied to whatever text the client has now.
+      if (!versionedEdits && store.version(uri) !== doc.version && actions.some((a) => a.edit)) throw contentModified(uri);
       return actions;
     }),
   );
 
   connection.onExecuteCommand(
     handle('workspace/executeCommand', async (params) => {
-      const url = pick(params, 'arguments', '0');
-      if (pick(params, 'command') === Commands.serverShowDocumentation && typeof url === 'string') {
-        await connection.window.showDocument({ uri: url, external: true });
-      }
-      return null;
+      const command = pick(params, 'command');
+      if (command !== Commands.serverShowDocumentation) throw new ParamError(`unknown command ${JSON.stringify(command) ?? 'undefined'}`);
+      const args = pick(params, 'arguments');
+      const url = Array.isArray(args) ? documentationUrl(args[0]) : undefined;
+      if (url === undefined) throw new ParamError(`${Commands.serverShowDocumentation} takes the id of a sevlint rule`);
+      if (!canShowDocument) throw new ResponseError(LSPErrorCodes.RequestFailed, `the client cannot open documents (window/showDocument); the page is ${url}`);
+      const shown = await connection.window.showDocument({ uri: url, external: true }).catch((e: unknown) => {
+        throw new ResponseError(LSPErrorCodes.RequestFailed, `the client did not open ${url}: ${e instanceof Error ? e.message : String(e)}`);
+      });
+      return shown.success ? null : Promise.reject(new ResponseError(LSPErrorCodes.RequestFailed, `the client did not open ${url}`));
     }),
   );
 

@@ -2,7 +2,8 @@
  * What the language server guarantees a misbehaving or hostile client, each
  * over stdio against the built server: the LSP lifecycle (raw JSON-RPC, so
  * every code is exact), the transports it accepts, document sync with changes
- * past the end or malformed, and garbage settings.
+ * past the end or malformed, garbage settings, versioned edits and stale
+ * diagnostics, and the documentation command.
  */
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -10,9 +11,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Diagnostic, Position, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import type { CodeAction, Diagnostic, Position, PublishDiagnosticsParams, TextDocumentEdit } from 'vscode-languageserver-protocol';
 import { lint } from '../../server/src/linter';
 import { DEFAULT_SETTINGS, MAX_DEBOUNCE_MS, readSettings } from '../../server/src/lsp/settings';
+import { docsUrl } from '../../server/src/rules/docs';
 import { ROOT } from '../support/fixtures';
 import { LspClient } from '../support/lsp-client';
 
@@ -304,5 +306,65 @@ describe('language server settings', () => {
     void client.conn.sendNotification('workspace/didChangeConfiguration', { settings: { sevlint: null } });
     await again;
     client.settings = { validate: { debounceMs: 0 } };
+  });
+});
+
+describe('language server edits and commands', () => {
+  let client: LspClient;
+  const uri = 'file:///w/versioned.xml';
+  let opened = 0;
+  before(async () => {
+    client = new LspClient({ validate: { debounceMs: 0 } });
+    await client.initialize({ workspace: { configuration: true, workspaceEdit: { documentChanges: true } }, window: { showDocument: { support: true } } });
+    const first = client.nextDiagnostics(uri, 10_000);
+    opened = client.open(uri, domainText);
+    await first;
+  });
+  after(() => client.dispose());
+
+  const codeActions = (diagnostics: Diagnostic[], only?: string[]) =>
+    client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostics[0]?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics, ...(only ? { only } : {}) } }, 20_000);
+
+  it('returns edits as documentChanges naming the version they were computed for', async () => {
+    const p = client.published.filter((x) => x.uri === uri).at(-1)!;
+    const d = p.diagnostics.find((x) => x.code === 'sev-virtio-iommu')!;
+    const actions = await codeActions([d]);
+    const withEdits = actions.filter((a) => a.edit);
+    assert.deepEqual(withEdits.map((a) => a.kind), ['quickfix', 'source.fixAll.sevlint']);
+    for (const a of withEdits) {
+      assert.equal(a.edit!.changes, undefined);
+      const [change] = a.edit!.documentChanges as TextDocumentEdit[];
+      assert.deepEqual(change!.textDocument, { uri, version: opened });
+      const fixed = TextDocument.applyEdits(TextDocument.create(uri, 'xml', opened, domainText), change!.edits);
+      assert.notEqual(fixed, domainText);
+    }
+  });
+
+  it('offers no fix for a diagnostic of an older version (its range is in another text), only its documentation', async () => {
+    const stale = client.published.filter((x) => x.uri === uri).at(-1)!;
+    const d = stale.diagnostics.find((x) => x.code === 'sev-virtio-iommu')!;
+    // Insert a line above it: the old range now points at other text; the new version is not linted yet when asked.
+    const next = client.nextDiagnostics(uri, 10_000, (x) => x.version === opened + 1);
+    client.change(uri, opened + 1, [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: '  <!-- moved -->\n' }]);
+    const actions = await codeActions([d], ['quickfix']);
+    assert.deepEqual(actions.map((a) => a.title), ['Show documentation for sev-virtio-iommu']);
+    // The same diagnostic with the current version gets its fix, on the current text.
+    const fresh = await next;
+    const now = fresh.diagnostics.find((x) => x.code === 'sev-virtio-iommu')!;
+    const current = await codeActions([now], ['quickfix']);
+    const fix = current.find((a) => a.edit)!;
+    assert.equal((fix.edit!.documentChanges![0] as TextDocumentEdit).textDocument.version, opened + 1);
+  });
+
+  it('sevlint.server.showDocumentation opens only the documentation of a sevlint rule', async () => {
+    const exec = (args: unknown) => client.request('workspace/executeCommand', { command: 'sevlint.server.showDocumentation', arguments: args }, 5000);
+    await exec(['sev-virtio-iommu']);
+    await exec([docsUrl('kata-swiotlb')]);
+    assert.deepEqual(client.shown, [docsUrl('sev-virtio-iommu'), docsUrl('kata-swiotlb')]);
+    for (const args of [['https://example.com/'], ['file:///etc/passwd'], ['no-such-rule'], [docsUrl('no-such-rule')], [docsUrl('sev-virtio-iommu') + '?x'], ['command:workbench.action.terminal.new'], [5], [], 'sev-virtio-iommu', null]) {
+      await assert.rejects(exec(args), (e: { code?: number }) => e.code === -32602, JSON.stringify(args));
+    }
+    await assert.rejects(client.request('workspace/executeCommand', { command: 'sevlint.other', arguments: [] }, 5000), (e: { code?: number }) => e.code === -32602);
+    assert.equal(client.shown.length, 2, 'nothing else was shown');
   });
 });

@@ -5,7 +5,8 @@
  *
  * What reaches a handler has been checked: the lifecycle (lsp/lifecycle.ts),
  * the shape of params (lsp/params.ts, InvalidParams when wrong), and every
- * document change (lsp/documents.ts).
+ * document change (lsp/documents.ts). Large documents are linted, fixed,
+ * hovered and completed off the main thread (lsp/pool.ts).
  */
 import { format } from 'node:util';
 import {
@@ -37,8 +38,9 @@ import type { LintResult } from './linter';
 import { DocumentStore } from './lsp/documents';
 import { Lifecycle, REFUSED_METHOD } from './lsp/lifecycle';
 import { isRecord, ParamError, readPosition, readRange, readUri } from './lsp/params';
+import { DEFAULT_POOL_OPTIONS, WorkPool, type PoolOptions } from './lsp/pool';
 import { DEFAULT_SETTINGS, lintOptions, readSettings, type Settings } from './lsp/settings';
-import { runJob, type Job, type JobOf, type JobResults, type Outcome } from './lsp/work';
+import type { Outcome } from './lsp/work';
 import { docsUrl } from './rules/docs';
 import { allRuleMetas } from './rules/index';
 import type { Finding, Severity } from './rules/types';
@@ -139,6 +141,7 @@ function readOnly(v: unknown): string[] | undefined {
 export interface ServerOptions {
   /** The message strategy the connection was created with (main() does); without it the lifecycle is not enforced. */
   readonly lifecycle?: Lifecycle;
+  readonly pool?: Partial<Omit<PoolOptions, 'log'>>;
 }
 
 interface LintEntry {
@@ -150,11 +153,7 @@ interface LintEntry {
 
 export function startServer(connection: Connection, options: ServerOptions = {}): void {
   const store = new DocumentStore();
-  /** The text work, on the main thread. */
-  const pool = {
-    run: <K extends Job['op']>(job: JobOf<K>, token?: CancellationToken): Promise<Outcome<JobResults[K]>> =>
-      Promise.resolve().then(() => runJob(job, () => token?.isCancellationRequested === true)),
-  };
+  const pool = new WorkPool({ ...DEFAULT_POOL_OPTIONS, ...options.pool, log: (m) => connection.console.warn(m) });
   const settingsCache = new Map<string, Promise<Settings>>();
   const linted = new Map<string, LintEntry>();
   const timers = new Map<string, NodeJS.Timeout>();
@@ -217,6 +216,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     timers.clear();
     for (const e of linted.values()) e.cts.cancel();
     linted.clear();
+    pool.dispose();
   });
 
   function settingsFor(uri: string): Promise<Settings> {

@@ -3,13 +3,15 @@
  * over stdio against the built server: the LSP lifecycle (raw JSON-RPC, so
  * every code is exact), the transports it accepts, document sync with changes
  * past the end or malformed, garbage settings, versioned edits and stale
- * diagnostics, and the documentation command.
+ * diagnostics, the documentation command, and long work on a large document
+ * that never holds up other documents.
  */
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeAction, Diagnostic, Position, PublishDiagnosticsParams, TextDocumentEdit } from 'vscode-languageserver-protocol';
 import { lint } from '../../server/src/linter';
@@ -366,5 +368,72 @@ describe('language server edits and commands', () => {
     }
     await assert.rejects(client.request('workspace/executeCommand', { command: 'sevlint.other', arguments: [] }, 5000), (e: { code?: number }) => e.code === -32602);
     assert.equal(client.shown.length, 2, 'nothing else was shown');
+  });
+});
+
+/** A domain of about `bytes` characters: the example with virtio disks (each one a sev-virtio-iommu finding with a fix) added. */
+function largeDomain(bytes: number): string {
+  const disks: string[] = [];
+  let size = domainText.length;
+  for (let i = 0; size < bytes; i++) {
+    const d = `    <disk type="file" device="disk">\n      <driver name="qemu" type="raw"/>\n      <source file="/var/lib/libvirt/images/d${i}.img"/>\n      <target dev="vd${i}" bus="virtio"/>\n    </disk>\n`;
+    disks.push(d);
+    size += d.length;
+  }
+  return domainText.replace('  </devices>', disks.join('') + '  </devices>');
+}
+
+describe('language server long work', () => {
+  let client: LspClient;
+  const big = 'file:///w/large.xml';
+  const small = 'file:///w/small.xml';
+  const bigText = largeDomain(1_500_000);
+  before(async () => {
+    client = new LspClient({ validate: { debounceMs: 0 } });
+    await client.initialize();
+    const a = client.nextDiagnostics(big, 60_000);
+    const b = client.nextDiagnostics(small, 60_000);
+    client.open(big, bigText);
+    client.open(small, domainText);
+    await Promise.all([a, b]);
+  });
+  after(() => client.dispose());
+
+  it('a fix-all of a 1.5 MB document runs off the main loop: a hover on another document sent after it is answered first', async () => {
+    const smallDoc = TextDocument.create(small, 'xml', 0, domainText);
+    const t0 = performance.now();
+    let fixAllAt = 0;
+    let hoverAt = 0;
+    const fix = client
+      .request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: big }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [], only: ['source.fixAll'] } }, 60_000)
+      .then((r) => ((fixAllAt = performance.now() - t0), r));
+    const h = client
+      .request<{ contents: { value: string } }>('textDocument/hover', { textDocument: { uri: small }, position: smallDoc.positionAt(domainText.indexOf('0x07') + 1) }, 60_000)
+      .then((r) => ((hoverAt = performance.now() - t0), r));
+    const completion = client.request<unknown[]>('textDocument/completion', { textDocument: { uri: small }, position: smallDoc.positionAt(domainText.indexOf('<policy>')) }, 60_000);
+    const [actions, hovered, items] = await Promise.all([fix, h, completion]);
+    assert.match(hovered.contents.value, /NODBG/);
+    assert.ok(items.length > 0);
+    assert.equal(actions.length, 1);
+    assert.ok(hoverAt < fixAllAt, `hover answered after ${hoverAt.toFixed(0)} ms, fix-all after ${fixAllAt.toFixed(0)} ms`);
+    assert.ok(hoverAt * 5 < fixAllAt, `hover ${hoverAt.toFixed(0)} ms is not a fifth of the fix-all's ${fixAllAt.toFixed(0)} ms`);
+    console.log(`# long work: hover on a small document ${hoverAt.toFixed(1)} ms, fix-all of ${bigText.length} characters ${fixAllAt.toFixed(0)} ms`);
+  });
+
+  it('a running fix-all that is cancelled gets RequestCancelled at once; its worker stops at the end of the pass and takes the next request', async () => {
+    const source = new CancellationTokenSource();
+    const pending = client.conn.sendRequest('textDocument/codeAction', { textDocument: { uri: big }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [], only: ['source.fixAll'] } }, source.token);
+    const doc = TextDocument.create(big, 'xml', 0, bigText);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const t0 = performance.now();
+    source.cancel();
+    await assert.rejects(pending, (e: { code?: number }) => e.code === -32800);
+    const cancelledIn = performance.now() - t0;
+    // A hover on the large document runs in the same worker: answered once the cancelled pass ends.
+    const hovered = await client.request<{ contents: { value: string } }>('textDocument/hover', { textDocument: { uri: big }, position: doc.positionAt(bigText.indexOf('0x07') + 1) }, 60_000);
+    const hoverIn = performance.now() - t0;
+    assert.match(hovered.contents.value, /NODBG/);
+    assert.ok(cancelledIn < hoverIn, `cancelled in ${cancelledIn.toFixed(0)} ms, the next job on the worker in ${hoverIn.toFixed(0)} ms`);
+    console.log(`# long work: cancellation answered in ${cancelledIn.toFixed(1)} ms; the worker's next job (a hover) in ${hoverIn.toFixed(0)} ms`);
   });
 });

@@ -123,12 +123,17 @@ export class DocumentStore {
     }
     // A new document: the published snapshot is never modified.
     const doc = TextDocument.create(uri, entry.languageId, v, baseText);
-    for (const c of changes.slice(from)) {
-      if (!('range' in c)) continue;
-      // Clamp, then rewrite the range from the clamped offsets: update() patches its line index with these line numbers.
-      const start = doc.offsetAt(c.range.start);
-      const end = doc.offsetAt(c.range.end);
-      TextDocument.update(doc, [{ range: { start: doc.positionAt(start), end: doc.positionAt(end) }, text: c.text }], v);
+    try {
+      for (const c of changes.slice(from)) {
+        if (!('range' in c)) continue;
+        // Clamp, then rewrite the range from the clamped offsets: update() patches its line index with these line numbers.
+        const start = doc.offsetAt(c.range.start);
+        const end = doc.offsetAt(c.range.end);
+        TextDocument.update(doc, [{ range: { start: doc.positionAt(start), end: doc.positionAt(end) }, text: c.text }], v);
+      }
+    } catch (e) {
+      // Not expected with clamped ranges; should it happen, the old copy must not pass for the new version.
+      return refuse(`version ${v} could not be applied: ${e instanceof Error ? e.message : String(e)}`);
     }
     this.entries.set(uri, { uri, languageId: entry.languageId, version: v, doc });
     return { kind: 'applied', uri, doc, resynced: entry.doc === undefined };

@@ -242,6 +242,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (store.get(doc.uri)?.version === doc.version) {
       cached?.cts.cancel();
       linted.set(doc.uri, { version: doc.version, settings, cts, result });
+      // A lint that failed (its worker died) is not kept: the next request tries again.
+      result.catch(() => {
+        if (linted.get(doc.uri)?.result === result) linted.delete(doc.uri);
+      });
     }
     return result;
   }

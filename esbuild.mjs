@@ -1,6 +1,8 @@
 // Bundles the VS Code extension: the client (client/src/extension.ts → dist/extension.js,
-// 'vscode' external) and the language server (server/src/server.ts → dist/server.js, with
-// its dependencies and the Kata JSON schema inlined). Both CommonJS for Node 20.
+// 'vscode' external), the language server (server/src/server.ts → dist/server.js, with
+// its dependencies and the Kata JSON schema inlined) and its worker thread for large
+// documents (server/src/lsp/lint-worker.ts → dist/lint-worker.js, next to server.js,
+// where server/src/lsp/pool.ts looks for it). All CommonJS for Node 20.
 //
 //   node esbuild.mjs                 development bundle with source maps
 //   node esbuild.mjs --production    minified, no source maps (what the VSIX ships)
@@ -33,6 +35,7 @@ const common = {
 const targets = [
   { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
+  { ...common, entryPoints: ['server/src/lsp/lint-worker.ts'], outfile: 'dist/lint-worker.js' },
 ];
 
 /** The registry's rules, read by bundling server/src/rules/index.ts in memory. */

@@ -17,7 +17,7 @@ const ignore = readFileSync(join(root, '.vscodeignore'), 'utf8');
 const out = join(root, `${pkg.name}-${pkg.version}.vsix`);
 const MAX_BYTES = 1.5 * 1024 * 1024;
 
-for (const f of ['dist/extension.js', 'dist/server.js']) {
+for (const f of ['dist/extension.js', 'dist/server.js', 'dist/lint-worker.js']) {
   if (!existsSync(join(root, f))) throw new Error(`${f} is missing: run npm run bundle first`);
 }
 

@@ -11,6 +11,7 @@ import {
   POLICY_PRESETS,
   type LaunchSecurityKind,
 } from '../../server/src/features/launch-security';
+import { docsUrl } from '../../server/src/rules/docs';
 import { readHostSevCaps, type HostSevCaps } from './host-caps';
 
 /**
@@ -195,12 +196,23 @@ export async function disableRule(ruleId: unknown, resource?: unknown): Promise<
   void vscode.window.showInformationMessage(`sevlint: ${ruleId} is off in the ${where} settings (sevlint.rules).`);
 }
 
-/** `sevlint.showDocumentation`: opens a rule's documentation page in the browser. */
-export async function showDocumentation(url: unknown): Promise<void> {
-  const uri = typeof url === 'string' ? vscode.Uri.parse(url, true) : undefined;
-  if (!uri || (uri.scheme !== 'https' && uri.scheme !== 'http')) {
-    void vscode.window.showErrorMessage('sevlint: "Show documentation" needs an http(s) address.');
+/** The kebab-case shape of a rule id (the server checks ids against its registry). */
+const RULE_ID = /^[a-z0-9]+(?:-[a-z0-9]+)+$/;
+
+/**
+ * `sevlint.showDocumentation`: opens a rule's documentation page in the
+ * browser. It takes a rule id, or the documentation address of one (what
+ * docsUrl() gives), and opens nothing else: a command can be invoked by any
+ * extension, and an arbitrary address is not this command's business.
+ */
+export async function showDocumentation(arg: unknown): Promise<void> {
+  const prefix = docsUrl('x').slice(0, -'x.md'.length);
+  let id: string | undefined;
+  if (typeof arg === 'string' && RULE_ID.test(arg)) id = arg;
+  else if (typeof arg === 'string' && arg.startsWith(prefix) && arg.endsWith('.md')) id = arg.slice(prefix.length, -'.md'.length);
+  if (id === undefined || !RULE_ID.test(id)) {
+    void vscode.window.showErrorMessage('sevlint: "Show documentation" needs the id of a sevlint rule.');
     return;
   }
-  await vscode.env.openExternal(uri);
+  await vscode.env.openExternal(vscode.Uri.parse(docsUrl(id), true));
 }

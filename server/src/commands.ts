@@ -8,8 +8,8 @@ export const Commands = {
   insertLaunchSecurity: 'sevlint.insertLaunchSecurity',
   /** Client: args [ruleId, resourceUri?]; sets sevlint.rules[ruleId] = "off". */
   disableRule: 'sevlint.disableRule',
-  /** Client: args [url]; opens the rule's documentation externally. */
+  /** Client: args [ruleId] (or its docsUrl()); opens the rule's documentation externally, nothing else. */
   showDocumentation: 'sevlint.showDocumentation',
-  /** Server (workspace/executeCommand): args [url]; asks the client to show the document externally. */
+  /** Server (workspace/executeCommand): args [ruleId] (or its docsUrl()); asks the client to show that page externally. Anything else: InvalidParams. */
   serverShowDocumentation: 'sevlint.server.showDocumentation',
 } as const;

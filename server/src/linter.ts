@@ -209,14 +209,21 @@ export interface FixAllResult {
   readonly applied: number;
   /** What is left after the last pass. */
   readonly findings: readonly Finding[];
+  /** True when `isCancelled` stopped it between two passes: `text` is then only part of the way. */
+  readonly cancelled?: boolean;
 }
 
-/** Applies preferred fixes pass after pass until none applies (at most `maxPasses`). */
-export function fixAll(text: string, options: LintOptions = {}, maxPasses = 10): FixAllResult {
+/**
+ * Applies preferred fixes pass after pass until none applies (at most
+ * `maxPasses`). `isCancelled` is asked before each pass (the language server
+ * stops a cancelled fix-all there).
+ */
+export function fixAll(text: string, options: LintOptions = {}, maxPasses = 10, isCancelled?: () => boolean): FixAllResult {
   let current = text;
   let applied = 0;
   let findings = lint(current, options).findings;
   for (let pass = 0; pass < maxPasses; pass++) {
+    if (isCancelled?.()) return { text: current, applied, findings, cancelled: true };
     const fixes = compatibleFixes(findings);
     if (fixes.length === 0) break;
     const edits: TextEdit[] = fixes.flatMap((f) => f.edits);

@@ -1,36 +1,48 @@
 /**
- * The sevlint language server: LSP glue over the pure core. It speaks plain
- * LSP over stdio (`--stdio`) or node IPC (`--node-ipc`, the VS Code client).
+ * The sevlint language server: LSP glue over the pure core. It speaks LSP
+ * over stdio (`--stdio`, the default) or node IPC (`--node-ipc`, the VS Code
+ * client), nothing else.
+ *
+ * What reaches a handler has been checked: the lifecycle (lsp/lifecycle.ts),
+ * the shape of params (lsp/params.ts, InvalidParams when wrong), and every
+ * document change (lsp/documents.ts). Large documents are linted, fixed,
+ * hovered and completed off the main thread (lsp/pool.ts).
  */
+import { format } from 'node:util';
 import {
-  CodeAction,
+  CancellationTokenSource,
   CodeActionKind,
   CompletionItemKind,
   DiagnosticSeverity,
   DidChangeConfigurationNotification,
+  ErrorCodes,
+  IPCMessageReader,
+  IPCMessageWriter,
+  LSPErrorCodes,
   MarkupKind,
   ProposedFeatures,
-  TextDocumentSyncKind,
-  TextDocuments,
-  ErrorCodes,
-  LSPErrorCodes,
   ResponseError,
+  TextDocumentSyncKind,
   createConnection,
   type CancellationToken,
-  type CodeActionParams,
+  type CodeAction,
   type CompletionItem,
   type Connection,
   type Diagnostic,
   type Range,
-  type TextEdit as LspTextEdit,
+  type WorkspaceEdit,
 } from 'vscode-languageserver/node';
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { Commands } from './commands';
-import { complete } from './features/completion';
-import { hover } from './features/hover';
-import { fixAll, lint, type LintResult } from './linter';
+import type { LintResult } from './linter';
+import { DocumentStore } from './lsp/documents';
+import { Lifecycle, REFUSED_METHOD } from './lsp/lifecycle';
+import { isRecord, ParamError, readPosition, readRange, readUri } from './lsp/params';
+import { DEFAULT_POOL_OPTIONS, WorkPool, type PoolOptions } from './lsp/pool';
 import { DEFAULT_SETTINGS, lintOptions, readSettings, type Settings } from './lsp/settings';
+import type { Outcome } from './lsp/work';
 import { docsUrl } from './rules/docs';
+import { allRuleMetas } from './rules/index';
 import type { Finding, Severity } from './rules/types';
 import type { Span, TextEdit } from './text-edit';
 
@@ -44,10 +56,19 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
-interface Linted {
-  readonly version: number;
-  readonly settings: Settings;
-  readonly result: LintResult;
+const RULE_IDS: ReadonlySet<string> = new Set(allRuleMetas.map((r) => r.id));
+/** docsUrl(id) → id, for the URLs older code actions passed to showDocumentation. */
+const DOCS_URLS: ReadonlyMap<string, string> = new Map(allRuleMetas.map((r) => [docsUrl(r.id), r.id]));
+
+/**
+ * The page `sevlint.server.showDocumentation` may open for its argument: a
+ * rule id, or the documentation URL of one (what code actions passed before
+ * they passed the id). Anything else: undefined.
+ */
+export function documentationUrl(arg: unknown): string | undefined {
+  if (typeof arg !== 'string') return undefined;
+  if (RULE_IDS.has(arg)) return docsUrl(arg);
+  return DOCS_URLS.has(arg) ? arg : undefined;
 }
 
 /** `file:///a/b/configuration.toml` → `/a/b/configuration.toml` (what detection and template mode look at). */
@@ -63,44 +84,115 @@ function toRange(doc: TextDocument, span: Span): Range {
   return { start: doc.positionAt(span.start), end: doc.positionAt(span.end) };
 }
 
-function toLspEdits(doc: TextDocument, edits: readonly TextEdit[]): LspTextEdit[] {
-  return edits.map((e) => ({ range: toRange(doc, e), newText: e.newText }));
+function cancelled(): ResponseError<void> {
+  return new ResponseError(LSPErrorCodes.RequestCancelled, 'request cancelled');
 }
 
-/** One edit for the part of `before` that differs from `after`. */
-function minimalEdit(before: string, after: string): TextEdit {
-  let start = 0;
-  while (start < before.length && start < after.length && before[start] === after[start]) start++;
-  let end = 0;
-  while (end < before.length - start && end < after.length - start && before[before.length - 1 - end] === after[after.length - 1 - end]) end++;
-  return { start, end: before.length - end, newText: after.slice(start, after.length - end) };
+function contentModified(uri: string): ResponseError<void> {
+  return new ResponseError(LSPErrorCodes.ContentModified, `${uri} changed while the request was computed`);
 }
 
-/** The document a request is about; a request without one is answered with InvalidParams, never a crash. */
-function requireUri(params: unknown): string {
-  const uri = (params as { textDocument?: { uri?: unknown } } | undefined)?.textDocument?.uri;
-  if (typeof uri !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'textDocument.uri is required');
-  return uri;
+/** `p`, or RequestCancelled as soon as `token` is cancelled. */
+function untilCancelled<T>(p: Promise<T>, token: CancellationToken): Promise<T> {
+  if (token.isCancellationRequested) return Promise.reject(cancelled());
+  return new Promise<T>((resolve, reject) => {
+    const sub = token.onCancellationRequested(() => reject(cancelled()));
+    p.then(resolve, reject).finally(() => sub.dispose());
+  });
 }
 
-function checkCancelled(token: CancellationToken): void {
-  if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'request cancelled');
+function valueOf<T>(outcome: Outcome<T>): T {
+  if (!outcome.ok) throw cancelled();
+  return outcome.value;
 }
 
-export function startServer(connection: Connection): void {
-  const documents = new TextDocuments(TextDocument);
+/** A nested property of a client-sent object, or undefined. */
+function pick(v: unknown, ...keys: string[]): unknown {
+  let cur = v;
+  for (const k of keys) {
+    if (!isRecord(cur)) return undefined;
+    cur = cur[k];
+  }
+  return cur;
+}
+
+interface ClientDiagnostic {
+  readonly range: Range;
+  readonly code: unknown;
+  readonly source: unknown;
+  readonly data: unknown;
+  readonly raw: Record<string, unknown>;
+}
+
+function readDiagnostics(v: unknown): ClientDiagnostic[] {
+  if (!Array.isArray(v)) throw new ParamError('context.diagnostics must be an array');
+  return v.map((d, i) => {
+    if (!isRecord(d)) throw new ParamError(`context.diagnostics[${i}] must be an object`);
+    return { range: readRange(d['range'], `context.diagnostics[${i}].range`), code: d['code'], source: d['source'], data: d['data'], raw: d };
+  });
+}
+
+function readOnly(v: unknown): string[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || !v.every((k): k is string => typeof k === 'string')) throw new ParamError('context.only must be an array of strings');
+  return v;
+}
+
+export interface ServerOptions {
+  /** The message strategy the connection was created with (main() does); without it the lifecycle is not enforced. */
+  readonly lifecycle?: Lifecycle;
+  readonly pool?: Partial<Omit<PoolOptions, 'log'>>;
+}
+
+interface LintEntry {
+  readonly version: number;
+  readonly settings: Settings;
+  readonly cts: CancellationTokenSource;
+  readonly result: Promise<Outcome<LintResult>>;
+}
+
+export function startServer(connection: Connection, options: ServerOptions = {}): void {
+  const store = new DocumentStore();
+  const pool = new WorkPool({ ...DEFAULT_POOL_OPTIONS, ...options.pool, log: (m) => connection.console.warn(m) });
   const settingsCache = new Map<string, Promise<Settings>>();
-  const linted = new Map<string, Linted>();
+  const linted = new Map<string, LintEntry>();
   const timers = new Map<string, NodeJS.Timeout>();
+  /** The newest validation of each document; one counter for all, so a reopened document never meets an old number. */
   const generation = new Map<string, number>();
+  let generations = 0;
   const published = new Set<string>();
   let canConfigure = false;
+  let canRegisterConfiguration = false;
+  let versionedEdits = false;
+  let canShowDocument = false;
   let clientCommands = new Set<string>();
 
+  const lifecycle = options.lifecycle;
+  if (lifecycle) connection.onRequest(REFUSED_METHOD, (params: unknown) => Promise.reject(lifecycle.refusal(params)));
+
+  /** Wraps a request handler: malformed params → InvalidParams, any other failure → RequestFailed (logged), never InternalError. */
+  function handle<R>(method: string, handler: (params: unknown, token: CancellationToken) => Promise<R>) {
+    return async (params: unknown, token: CancellationToken): Promise<R> => {
+      if (token.isCancellationRequested) throw cancelled();
+      try {
+        return await handler(params, token);
+      } catch (e) {
+        if (e instanceof ResponseError) throw e;
+        if (e instanceof ParamError) throw new ResponseError(ErrorCodes.InvalidParams, `${method}: ${e.message}`);
+        connection.console.error(`sevlint: ${method} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        throw new ResponseError(LSPErrorCodes.RequestFailed, `${method} failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    };
+  }
+
   connection.onInitialize((params) => {
-    canConfigure = params.capabilities.workspace?.configuration === true;
-    const opts = params.initializationOptions as { clientCommands?: unknown } | undefined;
-    if (Array.isArray(opts?.clientCommands)) clientCommands = new Set(opts.clientCommands.filter((c): c is string => typeof c === 'string'));
+    const caps: unknown = params.capabilities;
+    canConfigure = pick(caps, 'workspace', 'configuration') === true;
+    canRegisterConfiguration = canConfigure && pick(caps, 'workspace', 'didChangeConfiguration', 'dynamicRegistration') === true;
+    versionedEdits = pick(caps, 'workspace', 'workspaceEdit', 'documentChanges') === true;
+    canShowDocument = pick(caps, 'window', 'showDocument', 'support') === true;
+    const commands = pick(params, 'initializationOptions', 'clientCommands');
+    if (Array.isArray(commands)) clientCommands = new Set(commands.filter((c): c is string => typeof c === 'string'));
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -114,7 +206,17 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onInitialized(() => {
-    if (canConfigure) void connection.client.register(DidChangeConfigurationNotification.type, undefined);
+    if (canRegisterConfiguration) {
+      connection.client.register(DidChangeConfigurationNotification.type, undefined).catch((e: unknown) => connection.console.warn(`sevlint: the client refused to register didChangeConfiguration: ${String(e)}`));
+    }
+  });
+
+  connection.onShutdown(() => {
+    for (const t of timers.values()) clearTimeout(t);
+    timers.clear();
+    for (const e of linted.values()) e.cts.cancel();
+    linted.clear();
+    pool.dispose();
   });
 
   function settingsFor(uri: string): Promise<Settings> {
@@ -127,17 +229,30 @@ export function startServer(connection: Connection): void {
     return s;
   }
 
-  function lintDocument(doc: TextDocument, settings: Settings): Linted {
+  /** The findings of `doc` (a snapshot): shared by validation and code actions while it is the current version. */
+  function lintFor(doc: TextDocument, settings: Settings): Promise<Outcome<LintResult>> {
     const cached = linted.get(doc.uri);
-    if (cached && cached.version === doc.version && cached.settings === settings) return cached;
+    if (cached && cached.version === doc.version && cached.settings === settings) return cached.result;
     const text = doc.getText();
-    const result: LintResult =
+    const cts = new CancellationTokenSource();
+    const result: Promise<Outcome<LintResult>> =
       text.length > settings.maxFileSize
-        ? { kind: undefined, findings: [] }
-        : lint(text, lintOptions(settings, fileNameOf(doc.uri)));
-    const entry = { version: doc.version, settings, result };
-    linted.set(doc.uri, entry);
-    return entry;
+        ? Promise.resolve({ ok: true, value: { kind: undefined, findings: [] } })
+        : pool.run({ op: 'lint', text, options: lintOptions(settings, fileNameOf(doc.uri)) }, cts.token);
+    if (store.get(doc.uri)?.version === doc.version) {
+      cached?.cts.cancel();
+      linted.set(doc.uri, { version: doc.version, settings, cts, result });
+      // A lint that failed (its worker died) is not kept: the next request tries again.
+      result.catch(() => {
+        if (linted.get(doc.uri)?.result === result) linted.delete(doc.uri);
+      });
+    }
+    return result;
+  }
+
+  function dropLint(uri: string): void {
+    linted.get(uri)?.cts.cancel();
+    linted.delete(uri);
   }
 
   function toDiagnostic(doc: TextDocument, f: Finding): Diagnostic {
@@ -152,165 +267,295 @@ export function startServer(connection: Connection): void {
     };
   }
 
+  function notice(message: string): Diagnostic {
+    return { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Information, source: SOURCE, message };
+  }
+
+  async function publish(uri: string, version: number | undefined, diagnostics: Diagnostic[]): Promise<void> {
+    if (diagnostics.length === 0 && !published.has(uri)) return;
+    if (diagnostics.length > 0) published.add(uri);
+    else published.delete(uri);
+    await connection.sendDiagnostics(version === undefined ? { uri, diagnostics } : { uri, version, diagnostics });
+  }
+
   async function validate(uri: string, gen: number): Promise<void> {
-    const doc = documents.get(uri);
-    if (!doc) return;
+    if (!store.isOpen(uri)) return;
+    const doc = store.get(uri);
+    if (!doc) {
+      // Out of sync: the old diagnostics point into a text the editor no longer has.
+      await publish(uri, undefined, [
+        notice('sevlint stopped checking this document: the editor sent a change sevlint could not apply (see the sevlint output). Close and reopen the document to check it again.'),
+      ]);
+      return;
+    }
     const settings = await settingsFor(uri);
-    if (generation.get(uri) !== gen || !documents.get(uri)) return;
+    if (generation.get(uri) !== gen) return;
     let diagnostics: Diagnostic[] = [];
     if (settings.enable) {
       const text = doc.getText();
       if (text.length > settings.maxFileSize && /\.(xml|toml|in)$/.test(fileNameOf(uri))) {
-        diagnostics = [
-          {
-            range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-            severity: DiagnosticSeverity.Information,
-            source: SOURCE,
-            message: `sevlint skips this file: ${text.length} characters is more than sevlint.maxFileSize (${settings.maxFileSize}).`,
-          },
-        ];
+        diagnostics = [notice(`sevlint skips this file: ${text.length} characters is more than sevlint.maxFileSize (${settings.maxFileSize}).`)];
       } else {
-        const { result } = lintDocument(doc, settings);
-        diagnostics = result.findings.map((f) => toDiagnostic(doc, f));
+        const outcome = await lintFor(doc, settings);
+        // A newer version or other settings are on their way (the lint was cancelled for them).
+        if (generation.get(uri) !== gen || !outcome.ok) return;
+        diagnostics = outcome.value.findings.map((f) => toDiagnostic(doc, f));
       }
     }
-    if (diagnostics.length === 0 && !published.has(uri)) return;
-    if (diagnostics.length > 0) published.add(uri);
-    else published.delete(uri);
-    await connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
+    await publish(uri, doc.version, diagnostics);
   }
 
   function schedule(uri: string): void {
-    const gen = (generation.get(uri) ?? 0) + 1;
+    const gen = ++generations;
     generation.set(uri, gen);
     clearTimeout(timers.get(uri));
+    timers.delete(uri);
+    const run = () => {
+      timers.delete(uri);
+      if (generation.get(uri) !== gen) return;
+      validate(uri, gen).catch((e: unknown) => connection.console.error(`sevlint: validation failed for ${uri}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
+    };
+    if (!store.get(uri)) {
+      setImmediate(run);
+      return;
+    }
     void settingsFor(uri).then((settings) => {
       if (generation.get(uri) !== gen) return;
-      const run = () => {
-        timers.delete(uri);
-        validate(uri, gen).catch((e: unknown) => connection.console.error(`sevlint: validation failed for ${uri}: ${String(e)}`));
-      };
       const ms = settings.validate.debounceMs;
       if (ms <= 0) setImmediate(run);
       else timers.set(uri, setTimeout(run, ms));
     });
   }
 
-  documents.onDidOpen((e) => schedule(e.document.uri));
-  documents.onDidChangeContent((e) => schedule(e.document.uri));
-  documents.onDidClose((e) => {
-    const uri = e.document.uri;
+  connection.onDidOpenTextDocument((params: unknown) => {
+    try {
+      const { uri } = store.open(params);
+      dropLint(uri);
+      schedule(uri);
+    } catch (e) {
+      connection.console.warn(`sevlint: ignored a didOpen: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  });
+
+  connection.onDidChangeTextDocument((params: unknown) => {
+    const r = store.change(params);
+    if (r.kind === 'ignored') {
+      connection.console.warn(`sevlint: ignored a didChange: ${r.reason}`);
+      return;
+    }
+    dropLint(r.uri);
+    if (r.kind === 'out-of-sync') {
+      connection.console.warn(`sevlint: ${r.uri} is out of sync and no longer checked: ${r.reason}. Reopening it, or a change that replaces its whole text, brings it back.`);
+    } else if (r.resynced) {
+      connection.console.info(`sevlint: ${r.uri} is back in sync (version ${r.doc.version}).`);
+    }
+    schedule(r.uri);
+  });
+
+  connection.onDidCloseTextDocument((params: unknown) => {
+    const uri = store.close(params);
+    if (uri === undefined) return;
     clearTimeout(timers.get(uri));
-    generation.set(uri, (generation.get(uri) ?? 0) + 1);
-    linted.delete(uri);
+    timers.delete(uri);
+    generation.delete(uri);
+    dropLint(uri);
     settingsCache.delete(uri);
     if (published.delete(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
   });
 
   connection.onDidChangeConfiguration(() => {
     settingsCache.clear();
-    linted.clear();
-    for (const doc of documents.all()) schedule(doc.uri);
+    for (const uri of [...linted.keys()]) dropLint(uri);
+    for (const uri of store.uris()) schedule(uri);
   });
 
-  connection.onCodeAction(async (params: CodeActionParams, token) => {
-    const doc = documents.get(requireUri(params));
-    if (!doc) return null;
-    const settings = await settingsFor(doc.uri);
-    checkCancelled(token);
-    if (!settings.enable) return [];
-    const { result } = lintDocument(doc, settings);
-    const only = params.context.only;
-    const wants = (kind: string) => !only || only.some((k) => kind === k || kind.startsWith(k + '.'));
-    const actions: CodeAction[] = [];
+  /** Edits for `doc`, named with the version they were computed for when the client takes versioned edits. */
+  function workspaceEdit(doc: TextDocument, edits: readonly TextEdit[]): WorkspaceEdit {
+    const lsp = edits.map((e) => ({ range: toRange(doc, e), newText: e.newText }));
+    return versionedEdits ? { documentChanges: [{ textDocument: { uri: doc.uri, version: doc.version }, edits: lsp }] } : { changes: { [doc.uri]: lsp } };
+  }
 
-    if (wants(CodeActionKind.QuickFix)) {
-      for (const d of params.context.diagnostics) {
-        if (d.source !== SOURCE || typeof d.code !== 'string') continue;
-        const start = doc.offsetAt(d.range.start);
-        const end = doc.offsetAt(d.range.end);
-        const finding = result.findings.find((f) => f.ruleId === d.code && f.span.start === start && f.span.end === end);
-        if (finding) {
-          for (const fix of finding.fixes) {
+  connection.onCodeAction(
+    handle('textDocument/codeAction', async (params, token): Promise<CodeAction[] | null> => {
+      const uri = readUri(params);
+      readRange(pick(params, 'range'), 'range');
+      const context = pick(params, 'context');
+      if (!isRecord(context)) throw new ParamError('context must be an object');
+      const only = readOnly(context['only']);
+      const diagnostics = readDiagnostics(context['diagnostics']);
+      if (!store.isOpen(uri)) return null;
+      const doc = store.get(uri);
+      if (!doc) return []; // out of sync: no edit can be trusted
+      const settings = await untilCancelled(settingsFor(uri), token);
+      if (!settings.enable) return [];
+      const wants = (kind: string) => !only || only.some((k) => kind === k || kind.startsWith(k + '.'));
+      const ours = diagnostics.filter((d) => d.source === SOURCE && typeof d.code === 'string' && RULE_IDS.has(d.code));
+      const tooLarge = doc.getText().length > settings.maxFileSize;
+      const actions: CodeAction[] = [];
+      let result: LintResult | undefined;
+      const findings = async () => {
+        if (!result) {
+          const outcome = await untilCancelled(lintFor(doc, settings), token);
+          // Cancelled without our token: the document changed, and the lint with it.
+          if (!outcome.ok) throw contentModified(uri);
+          result = outcome.value;
+        }
+        return result.findings;
+      };
+
+      if (wants(CodeActionKind.QuickFix)) {
+        for (const d of ours) {
+          const code = d.code as string;
+          // A diagnostic published for another version has a range in another text: its fixes are not offered.
+          const version = pick(d.data, 'version');
+          if (version === undefined || version === doc.version) {
+            const start = doc.offsetAt(d.range.start);
+            const end = doc.offsetAt(d.range.end);
+            const finding = (await findings()).find((f) => f.ruleId === code && f.span.start === start && f.span.end === end);
+            for (const fix of finding?.fixes ?? []) {
+              actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [d.raw as unknown as Diagnostic], isPreferred: fix.preferred, edit: workspaceEdit(doc, fix.edits) });
+            }
+          }
+          actions.push({
+            title: `Show documentation for ${code}`,
+            kind: CodeActionKind.QuickFix,
+            diagnostics: [d.raw as unknown as Diagnostic],
+            command: { title: 'Show documentation', command: Commands.serverShowDocumentation, arguments: [code] },
+          });
+          if (clientCommands.has(Commands.disableRule)) {
             actions.push({
-              title: fix.title,
+              title: `Disable ${code} in settings`,
               kind: CodeActionKind.QuickFix,
-              diagnostics: [d],
-              isPreferred: fix.preferred,
-              edit: { changes: { [doc.uri]: toLspEdits(doc, fix.edits) } },
+              diagnostics: [d.raw as unknown as Diagnostic],
+              command: { title: 'Disable rule', command: Commands.disableRule, arguments: [code, uri] },
             });
           }
         }
-        actions.push({
-          title: `Show documentation for ${d.code}`,
-          kind: CodeActionKind.QuickFix,
-          diagnostics: [d],
-          command: { title: 'Show documentation', command: Commands.serverShowDocumentation, arguments: [docsUrl(d.code)] },
-        });
-        if (clientCommands.has(Commands.disableRule)) {
-          actions.push({
-            title: `Disable ${d.code} in settings`,
-            kind: CodeActionKind.QuickFix,
-            diagnostics: [d],
-            command: { title: 'Disable rule', command: Commands.disableRule, arguments: [d.code, doc.uri] },
-          });
-        }
       }
-    }
 
-    if (wants(FIX_ALL_KIND) && (only !== undefined || result.findings.some((f) => f.fixes.some((x) => x.preferred)))) {
-      const text = doc.getText();
-      const fixed = fixAll(text, lintOptions(settings, fileNameOf(doc.uri))).text;
-      if (fixed !== text) {
-        actions.push({
-          title: 'Fix all sevlint problems',
-          kind: FIX_ALL_KIND,
-          edit: { changes: { [doc.uri]: toLspEdits(doc, [minimalEdit(text, fixed)]) } },
-        });
+      if (wants(FIX_ALL_KIND) && !tooLarge && (only !== undefined || (await findings()).some((f) => f.fixes.some((x) => x.preferred)))) {
+        const edit = valueOf(await pool.run({ op: 'fixAll', text: doc.getText(), options: lintOptions(settings, fileNameOf(uri)) }, token));
+        if (edit) actions.push({ title: 'Fix all sevlint problems', kind: FIX_ALL_KIND, edit: workspaceEdit(doc, [edit]) });
       }
-    }
-    return actions;
-  });
 
-  connection.onExecuteCommand(async (params) => {
-    if (params.command === Commands.serverShowDocumentation && typeof params.arguments?.[0] === 'string') {
-      await connection.window.showDocument({ uri: params.arguments[0], external: true });
-    }
-  });
+      // Unversioned edits would be applied to whatever text the client has now.
+      if (!versionedEdits && store.version(uri) !== doc.version && actions.some((a) => a.edit)) throw contentModified(uri);
+      return actions;
+    }),
+  );
 
-  connection.onCompletion(async (params, token) => {
-    const doc = documents.get(requireUri(params));
-    if (!doc) return null;
-    await settingsFor(doc.uri);
-    checkCancelled(token);
-    const result = complete(doc.getText(), doc.offsetAt(params.position), { fileName: fileNameOf(doc.uri) });
-    if (!result) return null;
-    const kinds = { element: CompletionItemKind.Property, attribute: CompletionItemKind.Field, value: CompletionItemKind.Value, key: CompletionItemKind.Property };
-    return result.items.map(
-      (item): CompletionItem => ({
-        label: item.label,
-        kind: kinds[item.kind],
-        ...(item.detail !== undefined ? { detail: item.detail } : {}),
-        ...(item.documentation !== undefined ? { documentation: { kind: MarkupKind.Markdown, value: item.documentation } } : {}),
-        textEdit: { range: toRange(doc, item.replace), newText: item.insertText },
-      }),
-    );
-  });
+  connection.onExecuteCommand(
+    handle('workspace/executeCommand', async (params) => {
+      const command = pick(params, 'command');
+      if (command !== Commands.serverShowDocumentation) throw new ParamError(`unknown command ${JSON.stringify(command) ?? 'undefined'}`);
+      const args = pick(params, 'arguments');
+      const url = Array.isArray(args) ? documentationUrl(args[0]) : undefined;
+      if (url === undefined) throw new ParamError(`${Commands.serverShowDocumentation} takes the id of a sevlint rule`);
+      if (!canShowDocument) throw new ResponseError(LSPErrorCodes.RequestFailed, `the client cannot open documents (window/showDocument); the page is ${url}`);
+      const shown = await connection.window.showDocument({ uri: url, external: true }).catch((e: unknown) => {
+        throw new ResponseError(LSPErrorCodes.RequestFailed, `the client did not open ${url}: ${e instanceof Error ? e.message : String(e)}`);
+      });
+      return shown.success ? null : Promise.reject(new ResponseError(LSPErrorCodes.RequestFailed, `the client did not open ${url}`));
+    }),
+  );
 
-  connection.onHover(async (params, token) => {
-    const doc = documents.get(requireUri(params));
-    if (!doc) return null;
-    await settingsFor(doc.uri);
-    checkCancelled(token);
-    const h = hover(doc.getText(), doc.offsetAt(params.position), { fileName: fileNameOf(doc.uri) });
-    if (!h) return null;
-    return { contents: { kind: MarkupKind.Markdown, value: h.markdown }, range: toRange(doc, h.span) };
-  });
+  /** The document and offset of a hover or completion request; undefined when the document is not open or out of sync. */
+  function target(params: unknown): { doc: TextDocument; offset: number } | undefined {
+    const uri = readUri(params);
+    const position = readPosition(pick(params, 'position'), 'position');
+    const doc = store.get(uri);
+    return doc ? { doc, offset: doc.offsetAt(position) } : undefined;
+  }
 
-  documents.listen(connection);
+  connection.onCompletion(
+    handle('textDocument/completion', async (params, token): Promise<CompletionItem[] | null> => {
+      const t = target(params);
+      if (!t) return null;
+      const { doc } = t;
+      const result = valueOf(await pool.run({ op: 'complete', text: doc.getText(), offset: t.offset, fileName: fileNameOf(doc.uri) }, token));
+      if (!result) return null;
+      const kinds = { element: CompletionItemKind.Property, attribute: CompletionItemKind.Field, value: CompletionItemKind.Value, key: CompletionItemKind.Property };
+      return result.items.map(
+        (item): CompletionItem => ({
+          label: item.label,
+          kind: kinds[item.kind],
+          ...(item.detail !== undefined ? { detail: item.detail } : {}),
+          ...(item.documentation !== undefined ? { documentation: { kind: MarkupKind.Markdown, value: item.documentation } } : {}),
+          textEdit: { range: toRange(doc, item.replace), newText: item.insertText },
+        }),
+      );
+    }),
+  );
+
+  connection.onHover(
+    handle('textDocument/hover', async (params, token) => {
+      const t = target(params);
+      if (!t) return null;
+      const { doc } = t;
+      const h = valueOf(await pool.run({ op: 'hover', text: doc.getText(), offset: t.offset, fileName: fileNameOf(doc.uri) }, token));
+      if (!h) return null;
+      return { contents: { kind: MarkupKind.Markdown, value: h.markdown }, range: toRange(doc, h.span) };
+    }),
+  );
+
   connection.listen();
 }
 
+const USAGE = 'Usage: sevlint-language-server [--stdio | --node-ipc] [--clientProcessId=PID]\n';
+
+/** The transport the arguments ask for, or what is wrong with them. */
+export function parseTransport(argv: readonly string[]): { transport: 'stdio' | 'node-ipc' } | { help: true } | { error: string } {
+  let transport: 'stdio' | 'node-ipc' | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--stdio' || a === '--node-ipc') {
+      const t = a === '--stdio' ? 'stdio' : 'node-ipc';
+      if (transport !== undefined && transport !== t) return { error: 'give one of --stdio and --node-ipc' };
+      transport = t;
+    } else if (/^--clientProcessId=\d+$/.test(a)) {
+      // Read by vscode-languageserver itself: the server exits when that process does.
+    } else if (a === '--clientProcessId' && /^\d+$/.test(argv[i + 1] ?? '')) {
+      i++;
+    } else if (a === '--help' || a === '-h') {
+      return { help: true };
+    } else if (/^--(socket|pipe)\b/.test(a)) {
+      return { error: `${a.split('=')[0]} is not supported: sevlint-language-server speaks LSP over --stdio or --node-ipc only` };
+    } else {
+      return { error: `unknown argument '${a}'` };
+    }
+  }
+  return { transport: transport ?? 'stdio' };
+}
+
+/** The executable's entry point (bin/sevlint-language-server, dist/server.js): an exit status on a usage error, else undefined (the server runs). */
+export function main(argv: readonly string[]): number | undefined {
+  const parsed = parseTransport(argv);
+  if ('help' in parsed) {
+    process.stdout.write(`${USAGE}\nThe sevlint language server. It speaks LSP over stdin/stdout (--stdio, the default)\nor over a node IPC channel (--node-ipc, as the VS Code extension starts it).\n`);
+    return 0;
+  }
+  if ('error' in parsed) {
+    process.stderr.write(`sevlint-language-server: ${parsed.error}\n${USAGE}`);
+    return 2;
+  }
+  const lifecycle = new Lifecycle();
+  const options = { messageStrategy: lifecycle };
+  const connection =
+    parsed.transport === 'node-ipc'
+      ? createConnection(ProposedFeatures.all, new IPCMessageReader(process), new IPCMessageWriter(process), options)
+      : createConnection(ProposedFeatures.all, process.stdin, process.stdout, options);
+  if (parsed.transport === 'stdio') {
+    // stdout is the LSP channel: anything printed goes to the client's log instead.
+    console.log = console.info = console.debug = (...a: unknown[]) => connection.console.log(format(...a));
+    console.warn = (...a: unknown[]) => connection.console.warn(format(...a));
+    console.error = (...a: unknown[]) => connection.console.error(format(...a));
+  }
+  lifecycle.log = (m) => connection.console.log(m);
+  startServer(connection, { lifecycle });
+  return undefined;
+}
+
 if (require.main === module) {
-  startServer(createConnection(ProposedFeatures.all));
+  const status = main(process.argv.slice(2));
+  if (status !== undefined) process.exitCode = status;
 }

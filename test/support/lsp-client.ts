@@ -1,7 +1,8 @@
 /**
  * A small LSP client over stdio for tests: spawns the built server
  * (bin/sevlint-language-server --stdio), answers workspace/configuration with
- * the settings given, and collects published diagnostics.
+ * the settings given and window/showDocument with success (recording the
+ * URI), and collects published diagnostics and log messages.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
@@ -13,11 +14,15 @@ export class LspClient {
   readonly server: ChildProcess;
   readonly conn: MessageConnection;
   readonly published: PublishDiagnosticsParams[] = [];
-  private readonly waiters: { uri: string; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
+  /** URIs the server asked the client to show (window/showDocument). */
+  readonly shown: string[] = [];
+  /** window/logMessage messages. */
+  readonly logs: string[] = [];
+  private readonly waiters: { uri: string; pred: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
   private version = 1;
   exited = false;
 
-  constructor(public settings: Record<string, unknown>) {
+  constructor(public settings: unknown) {
     this.server = spawn(process.execPath, [path.join(ROOT, 'bin', 'sevlint-language-server'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.server.stderr!.resume();
     this.server.on('exit', () => (this.exited = true));
@@ -25,7 +30,7 @@ export class LspClient {
     this.conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       this.published.push(p);
       for (const w of [...this.waiters]) {
-        if (w.uri === p.uri) {
+        if (w.uri === p.uri && w.pred(p)) {
           this.waiters.splice(this.waiters.indexOf(w), 1);
           w.resolve(p);
         }
@@ -33,22 +38,35 @@ export class LspClient {
     });
     this.conn.onRequest('workspace/configuration', (params: { items: unknown[] }) => params.items.map(() => this.settings));
     this.conn.onRequest('client/registerCapability', () => null);
-    this.conn.onNotification('window/logMessage', () => undefined);
+    this.conn.onNotification('window/logMessage', (p: { message: string }) => void this.logs.push(p.message));
+    this.conn.onRequest('window/showDocument', (p: { uri: string }) => {
+      this.shown.push(p.uri);
+      return { success: true };
+    });
     this.conn.listen();
   }
 
-  async initialize(): Promise<void> {
-    await this.conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: { workspace: { configuration: true } } });
+  /** `capabilities` replaces the default `{ workspace: { configuration: true } }`. */
+  async initialize(capabilities: Record<string, unknown> = { workspace: { configuration: true } }, initializationOptions?: unknown): Promise<unknown> {
+    const result = await this.conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities, initializationOptions });
     await this.conn.sendNotification('initialized', {});
+    return result;
   }
 
-  /** The next diagnostics published for `uri`. */
-  nextDiagnostics(uri: string, timeoutMs: number): Promise<PublishDiagnosticsParams> {
-    return withTimeout(new Promise((resolve) => this.waiters.push({ uri, resolve })), timeoutMs, `no diagnostics for ${uri} within ${timeoutMs} ms`);
+  /** The next diagnostics published for `uri` (that match `pred`). */
+  nextDiagnostics(uri: string, timeoutMs: number, pred: (p: PublishDiagnosticsParams) => boolean = () => true): Promise<PublishDiagnosticsParams> {
+    return withTimeout(new Promise((resolve) => this.waiters.push({ uri, pred, resolve })), timeoutMs, `no diagnostics for ${uri} within ${timeoutMs} ms`);
   }
 
-  open(uri: string, text: string, languageId = 'xml'): void {
-    void this.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: this.version++, text } });
+  /** Opens a document; returns the version it was opened with. */
+  open(uri: string, text: string, languageId = 'xml'): number {
+    const version = this.version++;
+    void this.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version, text } });
+    return version;
+  }
+
+  change(uri: string, version: unknown, contentChanges: unknown): void {
+    void this.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges });
   }
 
   close(uri: string): void {

@@ -110,7 +110,7 @@ describe('language server over stdio', () => {
     assert.equal(fix.isPreferred, true);
     const fixed = apply(domainText, fix.edit!.changes![uri]!);
     assert.match(fixed, /<driver name="qemu" type="qcow2" discard="unmap" iommu="on"\/>/);
-    assert.deepEqual(actions[1]!.command, { title: 'Show documentation', command: 'sevlint.server.showDocumentation', arguments: [d.codeDescription!.href] });
+    assert.deepEqual(actions[1]!.command, { title: 'Show documentation', command: 'sevlint.server.showDocumentation', arguments: ['sev-virtio-iommu'] });
     assert.deepEqual(actions[2]!.command!.arguments, ['sev-virtio-iommu', uri]);
   });
 
@@ -162,9 +162,10 @@ describe('language server over stdio', () => {
     settings = { validate: { debounceMs: 30 } };
     void conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
     const first = nextDiagnostics(uri);
+    // Versions must grow from the one the document was opened with (the server refuses older ones).
+    let doc = TextDocument.create(uri, 'xml', version, domainText);
     open(uri, domainText);
     await first;
-    let doc = TextDocument.create(uri, 'xml', 1, domainText);
     const anchor = '<memballoon model="virtio"/>';
     for (let i = 0; i < 1000; i++) {
       const at = doc.getText().indexOf(anchor);

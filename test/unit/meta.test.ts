@@ -130,7 +130,8 @@ describe('settings', () => {
       if (CLIENT_ONLY.has(name)) continue;
       const keys = name.split('.').slice(1);
       assert.deepEqual(at(DEFAULT_SETTINGS, keys), schema.default, `${name}: package.json default = DEFAULT_SETTINGS`);
-      assert.deepEqual(at(readSettings({}), keys), schema.default, `${name}: readSettings falls back to the default`);
+      // (readSettings builds `rules` without a prototype; compare as JSON.)
+      assert.deepEqual(JSON.parse(JSON.stringify(at(readSettings({}), keys))), schema.default, `${name}: readSettings falls back to the default`);
     }
   });
 
@@ -140,5 +141,37 @@ describe('settings', () => {
         typeof v === 'object' && v !== null && !Array.isArray(v) && k !== 'rules' ? leaves(v as Record<string, unknown>, `${prefix}.${k}`) : [`${prefix}.${k}`],
       );
     for (const name of leaves(DEFAULT_SETTINGS as unknown as Record<string, unknown>, 'sevlint')) assert.ok(name in properties, `package.json contributes ${name}`);
+  });
+});
+
+describe('extension manifest', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+    capabilities?: { untrustedWorkspaces?: { supported?: unknown; description?: string; restrictedConfigurations?: string[] }; virtualWorkspaces?: unknown };
+    contributes: { configuration: { properties: Record<string, unknown> } };
+  };
+
+  it('supports untrusted workspaces in limited mode: only the virsh query is left out', () => {
+    const u = pkg.capabilities?.untrustedWorkspaces;
+    assert.equal(u?.supported, 'limited');
+    assert.match(u?.description ?? '', /runs no program and reads no file/);
+    assert.match(u?.description ?? '', /virsh domcapabilities/);
+    assert.equal(pkg.capabilities?.virtualWorkspaces, true);
+  });
+
+  it('restricts every setting that names a file or a program (today none): a new setting must be placed here', () => {
+    const restricted = pkg.capabilities?.untrustedWorkspaces?.restrictedConfigurations ?? [];
+    // Reviewed: none of these names a file, a path or a program, so a workspace may set them in Restricted Mode.
+    const nameNoFileOrProgram = ['sevlint.enable', 'sevlint.rules', 'sevlint.target.qemu', 'sevlint.validate.debounceMs', 'sevlint.maxFileSize', 'sevlint.trace.server'];
+    const settings = Object.keys(pkg.contributes.configuration.properties);
+    assert.deepEqual(settings.filter((s) => !restricted.includes(s)).sort(), [...nameNoFileOrProgram].sort());
+    for (const r of restricted) assert.ok(settings.includes(r), `${r} is restricted but not contributed`);
+  });
+
+  it('runs virsh only in a trusted workspace, and ships the language server worker', () => {
+    const commands = fs.readFileSync(path.join(ROOT, 'client', 'src', 'commands.ts'), 'utf8');
+    assert.equal(commands.match(/readHostSevCaps\(/g)?.length, 1, 'one call of readHostSevCaps');
+    assert.match(commands, /vscode\.workspace\.isTrusted \? readHostSevCaps\(\) : undefined/);
+    const ignore = fs.readFileSync(path.join(ROOT, '.vscodeignore'), 'utf8').split(/\r?\n/);
+    for (const f of ['dist/extension.js', 'dist/server.js', 'dist/lint-worker.js']) assert.ok(ignore.includes(`!${f}`), `.vscodeignore lets ${f} into the VSIX`);
   });
 });

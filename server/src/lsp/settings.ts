@@ -20,15 +20,22 @@ export const DEFAULT_SETTINGS: Settings = {
 };
 
 const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
+/** The bounds package.json gives sevlint.validate.debounceMs. */
+export const MAX_DEBOUNCE_MS = 10_000;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Reads settings defensively: a wrong value falls back to its default instead of breaking validation. */
+/**
+ * Reads settings defensively: a value of the wrong type or out of range falls
+ * back to its default (or, for debounceMs, to the nearest bound) instead of
+ * breaking validation.
+ */
 export function readSettings(raw: unknown): Settings {
   if (!isRecord(raw)) return DEFAULT_SETTINGS;
-  const rules: Record<string, SeveritySetting> = {};
+  // No prototype: a rule id such as "__proto__" or "constructor" is only a key here.
+  const rules: Record<string, SeveritySetting> = Object.create(null) as Record<string, SeveritySetting>;
   if (isRecord(raw['rules'])) {
     for (const [id, sev] of Object.entries(raw['rules'])) {
       if (typeof sev === 'string' && SEVERITIES.has(sev)) rules[id] = sev as SeveritySetting;
@@ -38,12 +45,16 @@ export function readSettings(raw: unknown): Settings {
   const validate = isRecord(raw['validate']) ? raw['validate'] : {};
   const debounce = validate['debounceMs'];
   const maxFileSize = raw['maxFileSize'];
+  const qemu = target['qemu'];
   return {
     enable: typeof raw['enable'] === 'boolean' ? raw['enable'] : DEFAULT_SETTINGS.enable,
     rules,
-    target: { qemu: typeof target['qemu'] === 'string' ? target['qemu'] : '' },
-    validate: { debounceMs: typeof debounce === 'number' && debounce >= 0 ? debounce : DEFAULT_SETTINGS.validate.debounceMs },
-    maxFileSize: typeof maxFileSize === 'number' && maxFileSize > 0 ? maxFileSize : DEFAULT_SETTINGS.maxFileSize,
+    // A version is a few characters; anything long is not one.
+    target: { qemu: typeof qemu === 'string' && qemu.length <= 64 ? qemu : '' },
+    validate: {
+      debounceMs: typeof debounce === 'number' && Number.isFinite(debounce) && debounce >= 0 ? Math.min(Math.round(debounce), MAX_DEBOUNCE_MS) : DEFAULT_SETTINGS.validate.debounceMs,
+    },
+    maxFileSize: typeof maxFileSize === 'number' && Number.isFinite(maxFileSize) && maxFileSize >= 1 ? Math.floor(maxFileSize) : DEFAULT_SETTINGS.maxFileSize,
   };
 }
 

@@ -1,0 +1,59 @@
+/**
+ * The language server's text work (lint, fix-all, hover, completion) as plain
+ * jobs: data in, structured-clone-able data out, so the same function runs on
+ * the main thread for small documents and in a worker thread for large ones
+ * (see pool.ts).
+ */
+import { complete, type CompletionResult } from '../features/completion';
+import { hover, type HoverResult } from '../features/hover';
+import { fixAll, lint, type LintOptions, type LintResult } from '../linter';
+import type { TextEdit } from '../text-edit';
+
+export type Job =
+  | { readonly op: 'lint'; readonly text: string; readonly options: LintOptions }
+  /** The result is one edit from the text to its fixed form (null: nothing to fix). */
+  | { readonly op: 'fixAll'; readonly text: string; readonly options: LintOptions }
+  | { readonly op: 'hover'; readonly text: string; readonly offset: number; readonly fileName: string }
+  | { readonly op: 'complete'; readonly text: string; readonly offset: number; readonly fileName: string };
+
+export interface JobResults {
+  lint: LintResult;
+  fixAll: TextEdit | null;
+  hover: HoverResult | null;
+  complete: CompletionResult | null;
+}
+
+export type JobOf<K extends Job['op']> = Extract<Job, { op: K }>;
+
+/** What a job came to: its value, or `cancelled` when it stopped early (fix-all, between passes). */
+export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly cancelled: true };
+
+export function runJob<K extends Job['op']>(typed: JobOf<K>, isCancelled: () => boolean): Outcome<JobResults[K]> {
+  const done = <T>(value: T) => ({ ok: true as const, value }) as Outcome<JobResults[K]>;
+  if (isCancelled()) return { ok: false, cancelled: true };
+  const job = typed as Job;
+  switch (job.op) {
+    case 'lint':
+      return done(lint(job.text, job.options));
+    case 'fixAll': {
+      const r = fixAll(job.text, job.options, 10, isCancelled);
+      if (r.cancelled) return { ok: false, cancelled: true };
+      return done(r.text === job.text ? null : minimalEdit(job.text, r.text));
+    }
+    case 'hover':
+      return done(hover(job.text, job.offset, { fileName: job.fileName }) ?? null);
+    case 'complete':
+      return done(complete(job.text, job.offset, { fileName: job.fileName }) ?? null);
+  }
+  // Unreachable for a well-typed job; a worker can still be sent anything.
+  throw new Error(`unknown job ${String((job as { op?: unknown }).op)}`);
+}
+
+/** One edit for the part of `before` that differs from `after`. */
+export function minimalEdit(before: string, after: string): TextEdit {
+  let start = 0;
+  while (start < before.length && start < after.length && before[start] === after[start]) start++;
+  let end = 0;
+  while (end < before.length - start && end < after.length - start && before[before.length - 1 - end] === after[after.length - 1 - end]) end++;
+  return { start, end: before.length - end, newText: after.slice(start, after.length - end) };
+}

@@ -301,10 +301,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosStats> {
   const server = spawn(process.execPath, [path.join(ROOT, 'bin', 'sevlint-language-server'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let exited: string | undefined;
   server.on('exit', (code, signal) => (exited = `the server exited (code ${code}, signal ${signal})`));
-  server.stderr!.on('data', (d: Buffer) => {
+  server.stderr.on('data', (d: Buffer) => {
     if (stats.serverStderr.length < 20) stats.serverStderr.push(d.toString('utf8').slice(0, 2000));
   });
-  const conn: MessageConnection = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
+  const conn: MessageConnection = createMessageConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));
 
   // ---- the client's state
   const docs = new Map<string, Doc>();
@@ -680,7 +680,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosStats> {
     let fixAllAction: CodeAction | undefined;
     for (const a of actions) {
       if (a.command) {
-        const arg = a.command.arguments?.[0];
+        const arg: unknown = a.command.arguments?.[0];
         if (a.command.command === 'sevlint.server.showDocumentation' && !(typeof arg === 'string' && RULE_IDS.includes(arg))) fail(`documentation action for ${JSON.stringify(arg)}`);
       }
       if (!a.edit) continue;
@@ -698,13 +698,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosStats> {
         continue;
       }
       stats.editsChecked++;
-      const applied = applyStrict(h.text, dc.edits as TextEdit[]);
+      const applied = applyStrict(h.text, dc.edits);
       if ('problem' in applied) {
         fail(`${a.title}: the edit does not apply to ${sent.uri} v${dc.textDocument.version}: ${applied.problem}`);
         continue;
       }
       if (a.kind === 'quickfix') {
-        for (const d of (a.diagnostics ?? []) as Diagnostic[]) {
+        for (const d of (a.diagnostics ?? [])) {
           const dv = isRecord(d.data) ? d.data['version'] : undefined;
           if (dv !== undefined && dv !== dc.textDocument.version) fail(`a fix for a diagnostic of version ${JSON.stringify(dv)} on version ${dc.textDocument.version}`);
         }
@@ -731,7 +731,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosStats> {
       const want = fixAll(sent.text, lintOptions(eff, fileNameOf(sent.uri!))).text;
       stats.fixAllCompared++;
       const dc = fixAllAction ? ((fixAllAction.edit!.documentChanges ?? []) as TextDocumentEdit[])[0] : undefined;
-      const got = dc ? applyStrict(sent.text, dc.edits as TextEdit[]) : { text: sent.text };
+      const got = dc ? applyStrict(sent.text, dc.edits) : { text: sent.text };
       if (!('text' in got) || got.text !== want) fail(`fix-all of ${sent.uri} v${sent.version} differs from the core's fixAll`);
     }
   }

@@ -66,7 +66,7 @@ function cli(args: readonly string[], timeoutMs = 120_000): CliResult {
   // One line of error (a usage error adds the usual pointer to --help).
   assert.ok(r.stderr.split('\n').filter((l) => l && l !== "Try 'sevlint --help'.").length <= 1, `at most one stderr line, got: ${r.stderr.slice(0, 500)}`);
   assert.ok(!r.stderr.includes('    at ') && !r.stdout.includes('    at '), 'no stack trace');
-  return { status: r.status!, stdout: r.stdout, stderr: r.stderr, ms };
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, ms };
 }
 
 /**

@@ -31,17 +31,57 @@ function ranges(report: FileReport): Range[] {
 
 /**
  * Text for a terminal, on one line: line breaks, other control characters
- * (an ESC could drive the terminal) and the Unicode bidi and line-separator
- * controls (which could make a line read differently from what it holds)
- * are shown escaped. Messages quote values from the file, so they need it.
+ * (an ESC could drive the terminal), the line and paragraph separators and
+ * every Unicode bidi control (Bidi_Control: U+061C, U+200E, U+200F,
+ * U+202A–U+202E, U+2066–U+2069; they could make a line read differently from
+ * what it holds) are shown escaped. Messages quote values from the file and
+ * paths come from folders, so they need it.
  */
 export function oneLine(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
     if (c === '\n') return '\\n';
     if (c === '\r') return '\\r';
     if (c === '\t') return '\\t';
     return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
   });
+}
+
+/** Characters encodeURIComponent leaves as they are. */
+const URI_PLAIN = /[A-Za-z0-9\-_.!~*'()]/;
+
+/** One path segment percent-encoded byte by byte, as encodeURIComponent would encode its UTF-8. */
+function encodeSegment(b: Buffer): string {
+  let out = '';
+  for (const byte of b) {
+    const c = String.fromCharCode(byte);
+    out += byte < 0x80 && URI_PLAIN.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+/**
+ * The SARIF artifactLocation of a path ('/' separators): each segment
+ * percent-encoded (so '#', '?', ':', '%' and spaces in names stay part of the
+ * name); an absolute path becomes a file:// URI, a relative one is relative
+ * to %SRCROOT%.
+ */
+export function artifactLocation(path: Buffer): { uri: string; uriBaseId?: string } {
+  const s = path.toString('latin1');
+  if (/^[A-Za-z]:\//.test(s)) return { uri: 'file:///' + s.slice(0, 2) + encodePath(path.subarray(2)) };
+  if (s.startsWith('/')) return { uri: 'file://' + encodePath(path) };
+  return { uri: encodePath(path), uriBaseId: '%SRCROOT%' };
+}
+
+function encodePath(path: Buffer): string {
+  const segments: string[] = [];
+  let start = 0;
+  for (let i = 0; i <= path.length; i++) {
+    if (i === path.length || path[i] === 0x2f) {
+      segments.push(encodeSegment(path.subarray(start, i)));
+      start = i + 1;
+    }
+  }
+  return segments.join('/');
 }
 
 function plural(n: number, word: string, many = word + 's'): string {
@@ -99,7 +139,7 @@ export function formatSarif(reports: readonly FileReport[], version = '0.0.0'): 
       locations: [
         {
           physicalLocation: {
-            artifactLocation: { uri: encodeURI(r.file), uriBaseId: '%SRCROOT%' },
+            artifactLocation: artifactLocation(Buffer.from(r.file)),
             region: {
               startLine: rs[i]!.start.line + 1,
               startColumn: rs[i]!.start.character + 1,

@@ -1,0 +1,97 @@
+/**
+ * The CLI's output at its edges: Unicode bidi controls are escaped in text;
+ * SARIF URIs are percent-encoded per segment and the output is valid against
+ * the SARIF 2.1.0 schema.
+ */
+import { after, before, describe, it } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import Ajv, { type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { run } from '../../server/src/cli/main';
+import { FIXTURES, ROOT } from '../support/fixtures';
+
+let dir = '';
+
+function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
+  let stdout = '';
+  let stderr = '';
+  const code = run(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: dir });
+  return { code, stdout, stderr };
+}
+
+const ERROR_XML = fs.readFileSync(path.join(FIXTURES, 'domain-xml', 'sev-uefi-firmware', 'invalid-bios.xml'));
+const ERROR_LINE = "8:7  error  <os firmware='bios'> boots SeaBIOS, which cannot start a SEV guest. Use firmware='efi'.  sev-uefi-firmware";
+
+/**
+ * The official SARIF 2.1.0 schema (as shipped in @microsoft/jest-sarif; only
+ * the JSON file is used). It is draft-04: its top-level `id` is the `$id` of
+ * the later drafts Ajv 8 reads, and one of its patterns is not valid with
+ * the `u` flag, hence `unicodeRegExp: false`. Formats (`uri-reference` for
+ * artifactLocation.uri) are checked with ajv-formats.
+ */
+function sarifValidator(): ValidateFunction {
+  const file = path.join(ROOT, 'node_modules', '@microsoft', 'jest-sarif', 'lib', 'schemas', 'sarif-2.1.0-rtm.5.json');
+  const { $schema: _draft, id, ...rest } = JSON.parse(fs.readFileSync(file, 'utf8')) as { $schema: string; id: string };
+  const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false });
+  addFormats(ajv);
+  return ajv.compile({ $id: id, ...rest });
+}
+
+describe('CLI input and output edges', () => {
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sevlint-cli-io-'));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('every Unicode bidi control and line separator from a file or a name is escaped in text output', () => {
+    const controls = '\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029';
+    const name = 'bidi-\u202e\u2066lmx.xml';
+    fs.writeFileSync(path.join(dir, name), ERROR_XML.toString().replace('<policy>0x0003</policy>', `<policy>0x${controls}3</policy>`));
+    const r = cli(name);
+    const escaped = '\\u061c\\u200e\\u200f\\u202a\\u202b\\u202c\\u202d\\u202e\\u2066\\u2067\\u2068\\u2069\\u2028\\u2029';
+    assert.equal(r.stderr, '');
+    const lines = r.stdout.split('\n');
+    assert.equal(lines[0], `bidi-\\u202e\\u2066lmx.xml:${ERROR_LINE}`);
+    assert.match(lines[1]!, /^bidi-\\u202e\\u2066lmx\.xml:26:13 {2}error {2}The policy '0x(.*)3' is not a hexadecimal number/);
+    assert.ok(lines[1]!.includes(`'0x${escaped}3'`), lines[1]);
+    assert.ok(!/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/.test(r.stdout + r.stderr));
+  });
+
+  it('SARIF: each path segment percent-encoded (#, ?, :, %, space, ); absolute paths as file:// URIs; valid against the SARIF 2.1.0 schema', () => {
+    const d = path.join(dir, 'sarif', 'dir #1');
+    fs.mkdirSync(d, { recursive: true });
+    const names = ['a#b.xml', 'q?.xml', 'c:d.xml', 'sp ace.xml', '100%.xml', "it's(1)!.xml", 'ü.xml'];
+    for (const n of names) fs.writeFileSync(path.join(d, n), ERROR_XML);
+    const abs = path.join(dir, 'sarif', 'abs #.xml');
+    fs.writeFileSync(abs, ERROR_XML);
+    const r = cli('--format', 'sarif', 'sarif/dir #1', abs);
+    assert.equal(r.code, 1);
+    const sarif = JSON.parse(r.stdout);
+    const locations = (sarif.runs[0].results as { locations: { physicalLocation: { artifactLocation: unknown } }[] }[]).map((x) => x.locations[0]!.physicalLocation.artifactLocation);
+    const rel = (uri: string): { uri: string; uriBaseId: string } => ({ uri: `sarif/dir%20%231/${uri}`, uriBaseId: '%SRCROOT%' });
+    assert.deepEqual(locations, [
+      rel('100%25.xml'),
+      rel('a%23b.xml'),
+      rel('c%3Ad.xml'),
+      rel("it's(1)!.xml"),
+      rel('q%3F.xml'),
+      rel('sp%20ace.xml'),
+      rel('%C3%BC.xml'),
+      { uri: 'file://' + abs.split('/').map(encodeURIComponent).join('/') },
+    ]);
+    assert.ok(abs.startsWith('/') && (locations.at(-1) as { uri: string }).uri.startsWith('file:///'));
+    const validate = sarifValidator();
+    assert.ok(validate(sarif), JSON.stringify(validate.errors?.slice(0, 5)));
+    // The check has teeth: a URI as it was encoded before (encodeURI keeps '#' and '?') is rejected.
+    const broken = JSON.parse(r.stdout);
+    broken.runs[0].results[1].locations[0].physicalLocation.artifactLocation.uri = encodeURI('sarif/dir #1/a#b#c.xml');
+    assert.ok(!validate(broken));
+    assert.equal(validate.errors?.[0]?.params && (validate.errors[0].params as { format?: string }).format, 'uri-reference');
+    // And the plain outputs of the examples are valid too.
+    const examples = JSON.parse(cli('--format', 'sarif', path.join(ROOT, 'examples')).stdout);
+    assert.ok(validate(examples), JSON.stringify(validate.errors?.slice(0, 5)));
+  });
+});

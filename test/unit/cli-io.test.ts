@@ -1,10 +1,12 @@
 /**
- * The CLI's output at its edges: Unicode bidi controls are escaped in text;
- * SARIF URIs are percent-encoded per segment and the output is valid against
- * the SARIF 2.1.0 schema.
+ * The CLI's input and output at their edges: one bad path is one line on
+ * stderr and the run goes on (exit 2); Unicode bidi controls are escaped in
+ * text; SARIF URIs are percent-encoded per segment and the output is valid
+ * against the SARIF 2.1.0 schema.
  */
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -46,13 +48,50 @@ describe('CLI input and output edges', () => {
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+  it('one bad path is one line on stderr; every other file is still linted and reported; exit 2', () => {
+    const d = path.join(dir, 'bad');
+    fs.mkdirSync(d);
+    fs.writeFileSync(path.join(d, 'b-good.xml'), ERROR_XML);
+    fs.symlinkSync('missing.xml', path.join(d, 'a-dangling.xml'));
+    fs.symlinkSync('c-loop.xml', path.join(d, 'c-loop.xml'));
+    // Not valid UTF-8: read through its bytes, shown with the bad byte escaped.
+    fs.writeFileSync(Buffer.from(path.join(d, 'd-latin1-\xe9.xml'), 'latin1'), ERROR_XML);
+    const long = 'x'.repeat(300) + '.xml';
+    const deep = 'd/'.repeat(2100) + 'f.xml';
+    const fifo = spawnSync('mkfifo', [path.join(d, 'e-named-fifo.xml')]).status === 0;
+    const r = cli('bad', long, deep, 'bad/missing-too.xml', ...(fifo ? ['bad/e-named-fifo.xml'] : []), '/dev/null');
+    assert.equal(r.code, 2);
+    assert.equal(
+      r.stderr,
+      [
+        'sevlint: cannot read bad/a-dangling.xml: symbolic link to a missing file',
+        'sevlint: cannot read bad/c-loop.xml: symbolic link loop (too many levels of symbolic links)',
+        `sevlint: cannot read ${long}: file name too long`,
+        `sevlint: cannot read ${deep}: file name too long`,
+        'sevlint: cannot read bad/missing-too.xml: no such file or directory',
+        ...(fifo ? ['sevlint: cannot read bad/e-named-fifo.xml: a FIFO, not a regular file'] : []),
+        'sevlint: cannot read /dev/null: a character device, not a regular file',
+        '',
+      ].join('\n'),
+    );
+    const errors = fifo ? 7 : 6;
+    // The FIFO found in the folder is skipped, as any file that is not regular; named, it is an error.
+    assert.equal(r.stdout, `bad/b-good.xml:${ERROR_LINE}\nbad/d-latin1-\\xe9.xml:${ERROR_LINE}\n2 problems (2 errors, 0 warnings, 0 info) in 2 files, ${errors} I/O errors.\n`);
+    // --exit-zero does not hide an I/O error.
+    assert.equal(cli('--exit-zero', 'bad').code, 2);
+    // --fix reaches the file whose name is not valid UTF-8 through its bytes.
+    const fixed = cli('--fix', 'bad');
+    assert.match(fixed.stdout, /in 2 files, 2 fixes applied, \d I\/O errors\.\n$/);
+    assert.doesNotMatch(fs.readFileSync(Buffer.from(path.join(d, 'd-latin1-\xe9.xml'), 'latin1'), 'utf8'), /firmware='bios'/);
+  });
+
   it('every Unicode bidi control and line separator from a file or a name is escaped in text output', () => {
     const controls = '\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029';
     const name = 'bidi-\u202e\u2066lmx.xml';
     fs.writeFileSync(path.join(dir, name), ERROR_XML.toString().replace('<policy>0x0003</policy>', `<policy>0x${controls}3</policy>`));
-    const r = cli(name);
+    const r = cli(name, `missing-\u061c.xml`);
     const escaped = '\\u061c\\u200e\\u200f\\u202a\\u202b\\u202c\\u202d\\u202e\\u2066\\u2067\\u2068\\u2069\\u2028\\u2029';
-    assert.equal(r.stderr, '');
+    assert.equal(r.stderr, 'sevlint: cannot read missing-\\u061c.xml: no such file or directory\n');
     const lines = r.stdout.split('\n');
     assert.equal(lines[0], `bidi-\\u202e\\u2066lmx.xml:${ERROR_LINE}`);
     assert.match(lines[1]!, /^bidi-\\u202e\\u2066lmx\.xml:26:13 {2}error {2}The policy '0x(.*)3' is not a hexadecimal number/);
@@ -60,11 +99,12 @@ describe('CLI input and output edges', () => {
     assert.ok(!/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/.test(r.stdout + r.stderr));
   });
 
-  it('SARIF: each path segment percent-encoded (#, ?, :, %, space, ); absolute paths as file:// URIs; valid against the SARIF 2.1.0 schema', () => {
+  it('SARIF: each path segment percent-encoded (#, ?, :, %, space, bytes that are not UTF-8); absolute paths as file:// URIs; valid against the SARIF 2.1.0 schema', () => {
     const d = path.join(dir, 'sarif', 'dir #1');
     fs.mkdirSync(d, { recursive: true });
     const names = ['a#b.xml', 'q?.xml', 'c:d.xml', 'sp ace.xml', '100%.xml', "it's(1)!.xml", 'ü.xml'];
     for (const n of names) fs.writeFileSync(path.join(d, n), ERROR_XML);
+    fs.writeFileSync(Buffer.from(path.join(d, 'latin1-\xe9.xml'), 'latin1'), ERROR_XML);
     const abs = path.join(dir, 'sarif', 'abs #.xml');
     fs.writeFileSync(abs, ERROR_XML);
     const r = cli('--format', 'sarif', 'sarif/dir #1', abs);
@@ -77,6 +117,7 @@ describe('CLI input and output edges', () => {
       rel('a%23b.xml'),
       rel('c%3Ad.xml'),
       rel("it's(1)!.xml"),
+      rel('latin1-%E9.xml'),
       rel('q%3F.xml'),
       rel('sp%20ace.xml'),
       rel('%C3%BC.xml'),

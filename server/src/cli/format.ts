@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { allRuleMetas } from '../rules/index';
 import { docsUrl, REPOSITORY_URL } from '../rules/docs';
@@ -11,6 +12,12 @@ export interface FileReport {
   readonly findings: readonly Finding[];
   /** Fixes applied by --fix. */
   readonly fixed: number;
+  /**
+   * The path's bytes ('/' separators), when `file` does not spell them
+   * exactly: a name that is not valid UTF-8 (see `showBytes`). SARIF encodes
+   * these bytes.
+   */
+  readonly path?: Buffer;
 }
 
 interface Position {
@@ -44,6 +51,35 @@ export function oneLine(s: string): string {
     if (c === '\t') return '\\t';
     return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
   });
+}
+
+/** Bytes in a UTF-8 sequence led by `lead` (0: `lead` cannot start one). */
+function sequenceLength(lead: number): number {
+  if (lead < 0x80) return 1;
+  if (lead >= 0xc2 && lead <= 0xdf) return 2;
+  if (lead >= 0xe0 && lead <= 0xef) return 3;
+  if (lead >= 0xf0 && lead <= 0xf4) return 4;
+  return 0;
+}
+
+/**
+ * A path (or any name) as text: valid UTF-8 as it is, each byte that is not
+ * part of valid UTF-8 as `\xNN`.
+ */
+export function showBytes(b: Buffer): string {
+  if (isUtf8(b)) return b.toString('utf8');
+  let out = '';
+  for (let i = 0; i < b.length; ) {
+    const n = sequenceLength(b[i]!);
+    if (n > 0 && i + n <= b.length && isUtf8(b.subarray(i, i + n))) {
+      out += b.toString('utf8', i, i + n);
+      i += n;
+    } else {
+      out += `\\x${b[i]!.toString(16).padStart(2, '0')}`;
+      i++;
+    }
+  }
+  return out;
 }
 
 /** Characters encodeURIComponent leaves as they are. */
@@ -88,7 +124,11 @@ function plural(n: number, word: string, many = word + 's'): string {
   return `${n} ${n === 1 ? word : many}`;
 }
 
-export function formatText(reports: readonly FileReport[], fix: boolean): string {
+/**
+ * One line per finding, then a summary; `ioErrors` paths could not be read
+ * or written (each already reported on stderr).
+ */
+export function formatText(reports: readonly FileReport[], fix: boolean, ioErrors = 0): string {
   const lines: string[] = [];
   const count: Record<Severity, number> = { error: 0, warning: 0, information: 0, hint: 0 };
   let fixed = 0;
@@ -103,12 +143,12 @@ export function formatText(reports: readonly FileReport[], fix: boolean): string
   }
   const total = count.error + count.warning + count.information + count.hint;
   const files = plural(reports.length, 'file');
-  const fixedNote = fix ? `, ${plural(fixed, 'fix', 'fixes')} applied` : '';
+  const notes = (fix ? `, ${plural(fixed, 'fix', 'fixes')} applied` : '') + (ioErrors > 0 ? `, ${plural(ioErrors, 'I/O error')}` : '');
   if (total === 0) {
-    lines.push(`No problems in ${files}${fixedNote}.`);
+    lines.push(`No problems in ${files}${notes}.`);
   } else {
     const infos = count.information + count.hint;
-    lines.push(`${plural(total, 'problem')} (${plural(count.error, 'error')}, ${plural(count.warning, 'warning')}, ${infos} info) in ${files}${fixedNote}.`);
+    lines.push(`${plural(total, 'problem')} (${plural(count.error, 'error')}, ${plural(count.warning, 'warning')}, ${infos} info) in ${files}${notes}.`);
   }
   return lines.join('\n') + '\n';
 }
@@ -139,7 +179,7 @@ export function formatSarif(reports: readonly FileReport[], version = '0.0.0'): 
       locations: [
         {
           physicalLocation: {
-            artifactLocation: artifactLocation(Buffer.from(r.file)),
+            artifactLocation: artifactLocation(r.path ?? Buffer.from(r.file)),
             region: {
               startLine: rs[i]!.start.line + 1,
               startColumn: rs[i]!.start.character + 1,

@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { run } from '../../server/src/cli/main';
+import { SEVLINT } from '../support/cli';
 import { FIXTURES, ROOT } from '../support/fixtures';
 
 let dir = '';
@@ -81,8 +82,83 @@ describe('CLI input and output edges', () => {
     assert.equal(cli('--exit-zero', 'bad').code, 2);
     // --fix reaches the file whose name is not valid UTF-8 through its bytes.
     const fixed = cli('--fix', 'bad');
-    assert.match(fixed.stdout, /in 2 files, 2 fixes applied, \d I\/O errors\.\n$/);
+    assert.match(fixed.stdout, /^bad\/d-latin1-\\xe9\.xml: rewritten, 1 fix applied$/m);
     assert.doesNotMatch(fs.readFileSync(Buffer.from(path.join(d, 'd-latin1-\xe9.xml'), 'latin1'), 'utf8'), /firmware='bios'/);
+  });
+
+  it("a folder that cannot be read, a file that cannot be read or replaced: one line each, the rest goes on (run as 'nobody' when root)", (t) => {
+    const root = process.getuid?.() === 0;
+    const as = root ? { uid: 65534, gid: 65534 } : {};
+    const d = path.join(dir, 'perm');
+    fs.mkdirSync(path.join(d, 'locked'), { recursive: true });
+    fs.mkdirSync(path.join(d, 'ro'));
+    fs.mkdirSync(path.join(d, 'rw'));
+    fs.writeFileSync(path.join(d, 'locked', 'x.xml'), ERROR_XML);
+    fs.writeFileSync(path.join(d, 'a-unreadable.xml'), ERROR_XML, { mode: 0o200 });
+    fs.writeFileSync(path.join(d, 'ro', 'fix.xml'), ERROR_XML, { mode: 0o666 });
+    fs.writeFileSync(path.join(d, 'rw', 'read-only.xml'), ERROR_XML, { mode: 0o444 });
+    fs.writeFileSync(path.join(d, 'rw', 'z-fix.xml'), ERROR_XML, { mode: 0o644 });
+    fs.chmodSync(dir, 0o755);
+    fs.chmodSync(d, 0o755);
+    // No read permission for anyone but root: not for 'nobody' when the test runs as root, not for the owner otherwise.
+    fs.chmodSync(path.join(d, 'locked'), 0o300);
+    fs.chmodSync(path.join(d, 'ro'), 0o555);
+    fs.chmodSync(path.join(d, 'rw'), 0o777);
+    fs.chmodSync(path.join(d, 'a-unreadable.xml'), 0o200);
+    fs.chmodSync(path.join(d, 'ro', 'fix.xml'), 0o666);
+    fs.chmodSync(path.join(d, 'rw', 'read-only.xml'), 0o444);
+    if (root) {
+      fs.chownSync(path.join(d, 'rw', 'z-fix.xml'), 65534, 65534);
+      fs.chownSync(path.join(d, 'rw', 'read-only.xml'), 65534, 65534);
+    }
+    const r = spawnSync(process.execPath, [SEVLINT, '--fix', 'perm'], { cwd: dir, encoding: 'utf8', ...as });
+    t.after(() => {
+      fs.chmodSync(path.join(d, 'locked'), 0o700);
+      fs.chmodSync(path.join(d, 'ro'), 0o755);
+    });
+    if (r.error) {
+      t.skip(`cannot run sevlint as another user: ${r.error.message}`);
+      return;
+    }
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(
+      r.stderr,
+      [
+        'sevlint: cannot read perm/a-unreadable.xml: permission denied',
+        'sevlint: cannot read perm/locked: permission denied',
+        'sevlint: cannot write perm/ro/fix.xml: permission denied (creating a temporary file in its folder); the file is unchanged',
+        'sevlint: cannot write perm/rw/read-only.xml: permission denied; the file is unchanged',
+        '',
+      ].join('\n'),
+    );
+    assert.match(r.stdout, /^perm\/rw\/z-fix\.xml: rewritten, 1 fix applied$/m);
+    assert.match(r.stdout, /in 3 files, 1 fix applied, 4 I\/O errors\.\n$/);
+    assert.ok(fs.readFileSync(path.join(d, 'ro', 'fix.xml')).equals(ERROR_XML));
+    assert.ok(fs.readFileSync(path.join(d, 'rw', 'read-only.xml')).equals(ERROR_XML));
+    assert.deepEqual(fs.readdirSync(path.join(d, 'rw')).sort(), ['read-only.xml', 'z-fix.xml'], 'no temporary file left');
+    if (root) assert.equal(fs.statSync(path.join(d, 'rw', 'z-fix.xml')).uid, 65534);
+  });
+
+  it('--fix: the text names each file rewritten; JSON gives fixes and rewritten per file', () => {
+    const d = path.join(dir, 'summary');
+    fs.mkdirSync(d);
+    fs.writeFileSync(path.join(d, 'a.xml'), ERROR_XML);
+    fs.copyFileSync(path.join(FIXTURES, 'domain-xml', 'sev-uefi-firmware', 'valid-efi.xml'), path.join(d, 'b-clean.xml'));
+    fs.copyFileSync(path.join(FIXTURES, 'domain-xml', 'sev-virtio-iommu', 'invalid-devices.xml'), path.join(d, 'c.xml'));
+    const r = cli('--fix', 'summary');
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout, 'summary/a.xml: rewritten, 1 fix applied\nsummary/c.xml: rewritten, 10 fixes applied\nNo problems in 3 files, 11 fixes applied.\n');
+    fs.writeFileSync(path.join(d, 'a.xml'), ERROR_XML);
+    const json = JSON.parse(cli('--fix', '--format', 'json', 'summary').stdout) as { file: string; fixes: number; rewritten: boolean }[];
+    assert.deepEqual(
+      json.map(({ file, fixes, rewritten }) => ({ file, fixes, rewritten })),
+      [
+        { file: 'summary/a.xml', fixes: 1, rewritten: true },
+        { file: 'summary/b-clean.xml', fixes: 0, rewritten: false },
+        { file: 'summary/c.xml', fixes: 0, rewritten: false },
+      ],
+    );
+    assert.deepEqual(Object.keys(JSON.parse(cli('--format', 'json', 'summary').stdout)[0]), ['file', 'diagnostics'], 'without --fix, the shape is as before');
   });
 
   it('every Unicode bidi control and line separator from a file or a name is escaped in text output', () => {

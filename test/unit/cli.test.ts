@@ -123,7 +123,7 @@ describe('sevlint CLI', () => {
     fs.writeFileSync(path.join(dir, 'fix.xml'), '\uFEFF' + src.replace(/\n/g, '\r\n'));
     const r = cli('--fix', 'fix.xml');
     assert.equal(r.code, 0);
-    assert.match(r.stdout, /^No problems in 1 file, \d+ fixes applied\.\n$/);
+    assert.equal(r.stdout, 'fix.xml: rewritten, 10 fixes applied\nNo problems in 1 file, 10 fixes applied.\n');
     const fixed = fs.readFileSync(path.join(dir, 'fix.xml'), 'utf8');
     assert.ok(fixed.startsWith('\uFEFF<domain'));
     assert.ok(!/[^\r]\n/.test(fixed), 'CRLF kept');

@@ -12,6 +12,8 @@ export interface FileReport {
   readonly findings: readonly Finding[];
   /** Fixes applied by --fix. */
   readonly fixed: number;
+  /** --fix replaced the file with the fixed text. */
+  readonly rewritten?: boolean;
   /**
    * The path's bytes ('/' separators), when `file` does not spell them
    * exactly: a name that is not valid UTF-8 (see `showBytes`). SARIF encodes
@@ -125,8 +127,9 @@ function plural(n: number, word: string, many = word + 's'): string {
 }
 
 /**
- * One line per finding, then a summary; `ioErrors` paths could not be read
- * or written (each already reported on stderr).
+ * One line per finding, with --fix one line per file rewritten, then a
+ * summary; `ioErrors` paths could not be read or written (each already
+ * reported on stderr).
  */
 export function formatText(reports: readonly FileReport[], fix: boolean, ioErrors = 0): string {
   const lines: string[] = [];
@@ -141,6 +144,7 @@ export function formatText(reports: readonly FileReport[], fix: boolean, ioError
     });
     fixed += r.fixed;
   }
+  for (const r of reports) if (r.rewritten) lines.push(`${oneLine(r.file)}: rewritten, ${plural(r.fixed, 'fix', 'fixes')} applied`);
   const total = count.error + count.warning + count.information + count.hint;
   const files = plural(reports.length, 'file');
   const notes = (fix ? `, ${plural(fixed, 'fix', 'fixes')} applied` : '') + (ioErrors > 0 ? `, ${plural(ioErrors, 'I/O error')}` : '');
@@ -153,12 +157,14 @@ export function formatText(reports: readonly FileReport[], fix: boolean, ioError
   return lines.join('\n') + '\n';
 }
 
-export function formatJson(reports: readonly FileReport[]): string {
+/** With --fix, each file also says how many fixes were applied and whether it was rewritten. */
+export function formatJson(reports: readonly FileReport[], fix = false): string {
   const out = reports.map((r) => {
     const rs = ranges(r);
     return {
       file: r.file,
       diagnostics: r.findings.map((f, i) => ({ ruleId: f.ruleId, severity: f.severity, message: f.message, range: rs[i]! })),
+      ...(fix ? { fixes: r.fixed, rewritten: r.rewritten ?? false } : {}),
     };
   });
   return JSON.stringify(out, null, 2) + '\n';

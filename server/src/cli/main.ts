@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { detectKind, fixAll, lint, type LintOptions } from '../linter';
 import { parseVersion, type Finding } from '../rules/types';
-import { basenameOf, describeErrno, describeType, joinPath, readSnapshot, type DirId } from './files';
+import { basenameOf, describeErrno, describeType, joinPath, readSnapshot, replaceFile, TEMP_NAME, type DirId } from './files';
 import { formatJson, formatSarif, formatText, oneLine, showBytes, type FileReport } from './format';
 
 /** Files larger than this many bytes are not read (the language server's sevlint.maxFileSize default, in characters). */
@@ -130,7 +130,7 @@ function runOrThrow(argv: readonly string[], out: CliIo): number {
   const errors = all.filter((f) => f.severity === 'error').length;
   const warnings = all.filter((f) => f.severity === 'warning').length;
   const code = ioErrors > 0 ? 2 : values['exit-zero'] ? 0 : errors > 0 || warnings > maxWarnings ? 1 : 0;
-  out.stdout(format === 'json' ? formatJson(reports) : format === 'sarif' ? formatSarif(reports, version()) : formatText(reports, fix, ioErrors));
+  out.stdout(format === 'json' ? formatJson(reports, fix) : format === 'sarif' ? formatSarif(reports, version()) : formatText(reports, fix, ioErrors));
   return code;
 }
 
@@ -146,6 +146,8 @@ interface Target {
   readonly explicit: boolean;
   /** The path itself is a symbolic link. */
   readonly link: boolean;
+  /** Found below a symbolic link to a folder that the walk followed. */
+  readonly viaLink: boolean;
   /** The folder it was found in, as walked. */
   readonly dir?: DirId;
 }
@@ -158,12 +160,13 @@ interface Target {
  * that is not a regular file or folder are reported through `ioError` (one
  * line each) and the walk goes on. Symbolic links are followed, but a folder
  * already walked (a link back up the tree) is not walked again; files found
- * in a folder that are not regular (FIFOs, sockets, devices) are skipped. Names are handled as bytes, so a name
+ * in a folder that are not regular (FIFOs, sockets, devices) and sevlint's
+ * own temporary files are skipped. Names are handled as bytes, so a name
  * that is not valid UTF-8 is still opened.
  */
 function* walk(paths: readonly string[], cwd: string, ioError: (what: 'read', shown: string, reason: string) => void): Generator<Target | undefined> {
   const seenDirs = new Set<string>();
-  function* visit(abs: Buffer, rel: Buffer, name: Buffer, explicit: boolean, dir?: DirId): Generator<Target | undefined> {
+  function* visit(abs: Buffer, rel: Buffer, name: Buffer, explicit: boolean, viaLink: boolean, dir?: DirId): Generator<Target | undefined> {
     const shown = showBytes(rel);
     let st: fs.BigIntStats;
     let link: boolean;
@@ -197,13 +200,15 @@ function* walk(paths: readonly string[], cwd: string, ioError: (what: 'read', sh
       }
       yield undefined;
       const here = { dev: st.dev, ino: st.ino };
+      const below = viaLink || (link && !explicit);
       // A folder named on the command line is shown normalised below it ('./a/' → 'a/x.xml', '.' → 'x.xml').
       const base = explicit ? path.posix.normalize(rel.toString()).replace(/\/+$/, '') : rel;
       for (const n of names) {
-        yield* visit(joinPath(abs, n), base === '.' || base === '' ? n : joinPath(Buffer.from(base), n), n, false, here);
+        yield* visit(joinPath(abs, n), base === '.' || base === '' ? n : joinPath(Buffer.from(base), n), n, false, below, here);
       }
     } else if (st.isFile()) {
-      yield { abs, rel, explicit, link, ...(dir ? { dir } : {}) };
+      if (!explicit && TEMP_NAME.test(name.toString('latin1'))) return;
+      yield { abs, rel, explicit, link, viaLink, ...(dir ? { dir } : {}) };
     } else if (explicit) {
       // Not opened at all: opening a device can have effects (a tape rewinds).
       ioError('read', shown, `${describeType(st)}, not a regular file`);
@@ -211,7 +216,7 @@ function* walk(paths: readonly string[], cwd: string, ioError: (what: 'read', sh
   }
   for (const p of paths) {
     const abs = Buffer.from(path.resolve(cwd, p));
-    yield* visit(abs, Buffer.from(p.split(path.sep).join('/')), basenameOf(abs), true);
+    yield* visit(abs, Buffer.from(p.split(path.sep).join('/')), basenameOf(abs), true, false);
   }
 }
 
@@ -243,16 +248,22 @@ function lintFile(target: Target, options: LintOptions, fix: boolean, maxFileSiz
   if (!decoded.exact) {
     return unfixed('sevlint does not fix this file: it is not valid UTF-8 (nor UTF-16 with a byte order mark), and rewriting it would change bytes it cannot read.');
   }
+  if (target.link) return unfixed('sevlint does not fix this file: it is a symbolic link, and --fix never writes through one (name the file it points to).');
+  if (target.viaLink) return unfixed('sevlint does not fix this file: it was found through a symbolic link to a folder, and --fix never writes through one (name that folder).');
+  if (snapshot.stat.nlink > 1n) return unfixed(`sevlint does not fix this file: it has ${snapshot.stat.nlink} hard links, and replacing it would separate them.`);
   const result = fixAll(text, options);
-  if (result.text !== text) {
-    try {
-      fs.writeFileSync(target.abs, encode(result.text, decoded.encoding));
-    } catch (e) {
-      ioError('write', shown, describeErrno(e));
-      return unfixed(`sevlint could not fix this file: ${describeErrno(e)}.`);
-    }
+  if (result.text === text) return { ...at, text, findings: result.findings, fixed: 0 };
+  const written = replaceFile(snapshot, encode(result.text, decoded.encoding));
+  switch (written.kind) {
+    case 'written':
+      if (written.warning) ioError('write', shown, `it was rewritten, but ${written.warning}`);
+      return { ...at, text: result.text, findings: result.findings, fixed: result.applied, rewritten: true };
+    case 'changed':
+      return unfixed('sevlint did not fix this file: it changed while sevlint was running, and was left as it is now.');
+    case 'error':
+      ioError('write', shown, `${written.reason}; the file is unchanged`);
+      return unfixed(`sevlint could not fix this file: ${written.reason}; the file is unchanged.`);
   }
-  return { ...at, text: result.text, findings: result.findings, fixed: result.applied };
 }
 
 function notice(id: string, message: string): Finding {

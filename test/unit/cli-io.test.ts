@@ -1,19 +1,19 @@
 /**
  * The CLI's input and output at their edges: one bad path is one line on
- * stderr and the run goes on (exit 2); Unicode bidi controls are escaped in
- * text; SARIF URIs are percent-encoded per segment and the output is valid
- * against the SARIF 2.1.0 schema.
+ * stderr and the run goes on (exit 2); a closed stdout ends the run quietly;
+ * Unicode bidi controls are escaped in text; SARIF URIs are percent-encoded
+ * per segment and the output is valid against the SARIF 2.1.0 schema.
  */
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { run } from '../../server/src/cli/main';
-import { SEVLINT } from '../support/cli';
+import { bigDomain, SEVLINT } from '../support/cli';
 import { FIXTURES, ROOT } from '../support/fixtures';
 
 let dir = '';
@@ -159,6 +159,26 @@ describe('CLI input and output edges', () => {
       ],
     );
     assert.deepEqual(Object.keys(JSON.parse(cli('--format', 'json', 'summary').stdout)[0]), ['file', 'diagnostics'], 'without --fix, the shape is as before');
+  });
+
+  it('a closed stdout (sevlint … | head -1) ends the run quietly, with the exit status it would have had', async () => {
+    // Many findings (far more than a pipe holds) and an error: exit 1.
+    fs.writeFileSync(path.join(dir, 'many.xml'), bigDomain(400_000).replace('firmware="efi"', 'firmware="bios"'));
+    for (const format of ['text', 'json', 'sarif']) {
+      const result = await new Promise<{ code: number | null; signal: string | null; stderr: string; first: string }>((resolve) => {
+        const child = spawn(process.execPath, [SEVLINT, '--format', format, 'many.xml'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+        let stderr = '';
+        let first = '';
+        child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+        child.stdout.once('data', (b: Buffer) => {
+          first = b.toString().split('\n')[0]!;
+          child.stdout.destroy();
+        });
+        child.on('close', (code, signal) => resolve({ code, signal, stderr, first }));
+      });
+      assert.deepEqual({ code: result.code, signal: result.signal, stderr: result.stderr }, { code: 1, signal: null, stderr: '' }, format);
+      assert.ok(result.first.length > 0);
+    }
   });
 
   it('every Unicode bidi control and line separator from a file or a name is escaped in text output', () => {

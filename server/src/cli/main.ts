@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { detectKind, fixAll, lint, type LintOptions } from '../linter';
@@ -41,14 +42,80 @@ export interface CliIo {
 
 /** Runs the CLI; returns the exit code (0 clean, 1 problems, 2 usage or I/O error). */
 export function run(argv: readonly string[], out: CliIo): number {
+  const steps = runSteps(argv, out);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * `bin/sevlint`: runs the CLI on the process's arguments and streams.
+ *
+ * SIGINT, SIGTERM and SIGHUP take effect between files (and between folders
+ * of a walk): the file being linted or fixed is finished first, so a
+ * temporary file of --fix is always renamed or removed, and then the process
+ * ends by the same signal with no output. A closed stdout (`sevlint … | head
+ * -1`) ends the process quietly with the exit status the run had.
+ */
+export function runProcess(argv: readonly string[]): void {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  let caught: NodeJS.Signals | undefined;
+  const onSignal = (s: NodeJS.Signals): void => {
+    caught ??= s;
+  };
+  for (const s of signals) process.on(s, onSignal);
+  const release = (): void => {
+    for (const s of signals) process.removeListener(s, onSignal);
+  };
+  let code = 2;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') process.stderr.write(`sevlint: cannot write the output: ${describeErrno(e)}\n`);
+    process.exit(e.code === 'EPIPE' ? code : 2);
+  });
+  // With stderr gone there is nowhere left to say anything.
+  process.stderr.on('error', () => undefined);
+  const steps = runSteps(argv, {
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+    cwd: process.cwd(),
+    // Known before the report is written, so a closed stdout can still exit with it.
+    setCode: (c) => (code = c),
+  });
+  const next = (): void => {
+    if (caught) {
+      release();
+      process.exitCode = 128 + (os.constants.signals[caught] ?? 0);
+      process.kill(process.pid, caught);
+      return;
+    }
+    const step = steps.next();
+    if (step.done) {
+      process.exitCode = step.value;
+      release();
+    } else {
+      // Lets a signal in between two files.
+      setImmediate(next);
+    }
+  };
+  next();
+}
+
+interface StepIo extends CliIo {
+  /** Called with the exit code just before the report is written. */
+  readonly setCode?: (code: number) => void;
+}
+
+/** The run, yielding between files and folders; returns the exit code. */
+function* runSteps(argv: readonly string[], out: StepIo): Generator<void, number> {
   try {
-    return runOrThrow(argv, out);
+    return yield* runOrThrow(argv, out);
   } catch (e) {
     return failure(e, out);
   }
 }
 
-function failure(e: unknown, out: CliIo): number {
+function failure(e: unknown, out: StepIo): number {
   if (e instanceof UsageError) {
     out.stderr(`sevlint: ${oneLine(e.message)}\nTry 'sevlint --help'.\n`);
     return 2;
@@ -58,7 +125,7 @@ function failure(e: unknown, out: CliIo): number {
   return 2;
 }
 
-function runOrThrow(argv: readonly string[], out: CliIo): number {
+function* runOrThrow(argv: readonly string[], out: StepIo): Generator<void, number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -124,12 +191,14 @@ function runOrThrow(argv: readonly string[], out: CliIo): number {
       const report = lintFile(target, options, fix, maxFileSize, ioError);
       if (report) reports.push(report);
     }
+    yield;
   }
 
   const all = reports.flatMap((r) => r.findings);
   const errors = all.filter((f) => f.severity === 'error').length;
   const warnings = all.filter((f) => f.severity === 'warning').length;
   const code = ioErrors > 0 ? 2 : values['exit-zero'] ? 0 : errors > 0 || warnings > maxWarnings ? 1 : 0;
+  out.setCode?.(code);
   out.stdout(format === 'json' ? formatJson(reports, fix) : format === 'sarif' ? formatSarif(reports, version()) : formatText(reports, fix, ioErrors));
   return code;
 }

@@ -182,7 +182,7 @@ function* runOrThrow(argv: readonly string[], out: StepIo): Generator<void, numb
   const fix = values.fix!;
   const reports: FileReport[] = [];
   let ioErrors = 0;
-  const ioError = (what: 'read' | 'write', shown: string, reason: string): void => {
+  const ioError: IoErrorSink = (what, shown, reason) => {
     ioErrors++;
     out.stderr(`sevlint: ${oneLine(`cannot ${what} ${shown}: ${reason}`)}\n`);
   };
@@ -202,6 +202,9 @@ function* runOrThrow(argv: readonly string[], out: StepIo): Generator<void, numb
   out.stdout(format === 'json' ? formatJson(reports, fix) : format === 'sarif' ? formatSarif(reports, version()) : formatText(reports, fix, ioErrors));
   return code;
 }
+
+/** Reports that PATH (as shown) could not be read or written, for `reason`: one line on stderr, exit 2 at the end. */
+type IoErrorSink = (what: 'read' | 'write', shown: string, reason: string) => void;
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
 
@@ -233,7 +236,7 @@ interface Target {
  * own temporary files are skipped. Names are handled as bytes, so a name
  * that is not valid UTF-8 is still opened.
  */
-function* walk(paths: readonly string[], cwd: string, ioError: (what: 'read', shown: string, reason: string) => void): Generator<Target | undefined> {
+function* walk(paths: readonly string[], cwd: string, ioError: IoErrorSink): Generator<Target | undefined> {
   const seenDirs = new Set<string>();
   function* visit(abs: Buffer, rel: Buffer, name: Buffer, explicit: boolean, viaLink: boolean, dir?: DirId): Generator<Target | undefined> {
     const shown = showBytes(rel);
@@ -291,8 +294,6 @@ function* walk(paths: readonly string[], cwd: string, ioError: (what: 'read', sh
 
 /** Names the language server also reports as too large (`.xml`, `.toml`, `.toml.in`). */
 const LINTABLE_NAME = /\.(xml|toml|in)$/i;
-
-type IoErrorSink = (what: 'read' | 'write', shown: string, reason: string) => void;
 
 function lintFile(target: Target, options: LintOptions, fix: boolean, maxFileSize: number, ioError: IoErrorSink): FileReport | undefined {
   const shown = showBytes(target.rel);

@@ -411,7 +411,7 @@ describe('hostile inputs (CLI and language server)', () => {
     assert.match(r.stdout, /The policy '0x\\u001b\[31m\\nred\\u202e'/);
   });
 
-  it('folders: a symbolic link loop is walked once; FIFOs are skipped; --max-file-size is checked', () => {
+  it('folders: a symbolic link loop is walked once; FIFOs in a folder are skipped, a named one is one error; --max-file-size is checked', () => {
     write('tree/guest.xml', SEV_DOMAIN('tree', '0x07'));
     write('tree/sub/other.xml', SEV_DOMAIN('other', '0x07'));
     fs.symlinkSync('..', path.join(dir, 'tree', 'sub', 'up'));
@@ -420,7 +420,12 @@ describe('hostile inputs (CLI and language server)', () => {
     const r = cli(['tree']);
     assert.equal(r.status, 0);
     assert.equal(r.stdout, 'No problems in 2 files.\n');
-    if (fifo.status === 0) assert.equal(cli(['tree/sub/pipe.xml']).stdout, 'No problems in 0 files.\n');
+    if (fifo.status === 0) {
+      const named = cli(['tree/sub/pipe.xml']);
+      assert.equal(named.status, 2);
+      assert.equal(named.stderr, 'sevlint: cannot read tree/sub/pipe.xml: a FIFO, not a regular file\n');
+      assert.equal(named.stdout, 'No problems in 0 files, 1 I/O error.\n');
+    }
     const bad = cli(['--max-file-size', '0', 'tree']);
     assert.equal(bad.status, 2);
     assert.equal(bad.stderr.split('\n')[0], "sevlint: --max-file-size needs a positive number of bytes, got '0'");

@@ -1,10 +1,12 @@
 import { isUtf8 } from 'node:buffer';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { detectKind, fixAll, lint, type LintOptions } from '../linter';
 import { parseVersion, type Finding } from '../rules/types';
-import { formatJson, formatSarif, formatText, oneLine, type FileReport } from './format';
+import { basenameOf, describeErrno, describeType, joinPath, readSnapshot, replaceFile, TEMP_NAME, type DirId } from './files';
+import { formatJson, formatSarif, formatText, oneLine, showBytes, type FileReport } from './format';
 
 /** Files larger than this many bytes are not read (the language server's sevlint.maxFileSize default, in characters). */
 export const DEFAULT_MAX_FILE_SIZE = 5_000_000;
@@ -31,16 +33,6 @@ Options:
   -v, --version              show the version`;
 
 class UsageError extends Error {}
-/** A file or folder that cannot be read or written; the message names it as the user wrote it. */
-class IoError extends Error {}
-
-function io<T>(what: string, file: string, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    throw new IoError(`cannot ${what} ${file}: ${describeErrno(e as NodeJS.ErrnoException)}`);
-  }
-}
 
 export interface CliIo {
   readonly stdout: (s: string) => void;
@@ -50,38 +42,90 @@ export interface CliIo {
 
 /** Runs the CLI; returns the exit code (0 clean, 1 problems, 2 usage or I/O error). */
 export function run(argv: readonly string[], out: CliIo): number {
+  const steps = runSteps(argv, out);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * `bin/sevlint`: runs the CLI on the process's arguments and streams.
+ *
+ * SIGINT, SIGTERM and SIGHUP take effect between files (and between folders
+ * of a walk): the file being linted or fixed is finished first, so a
+ * temporary file of --fix is always renamed or removed, and then the process
+ * ends by the same signal with no output. A closed stdout (`sevlint … | head
+ * -1`) ends the process quietly with the exit status the run had.
+ */
+export function runProcess(argv: readonly string[]): void {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  let caught: NodeJS.Signals | undefined;
+  const onSignal = (s: NodeJS.Signals): void => {
+    caught ??= s;
+  };
+  for (const s of signals) process.on(s, onSignal);
+  const release = (): void => {
+    for (const s of signals) process.removeListener(s, onSignal);
+  };
+  let code = 2;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') process.stderr.write(`sevlint: cannot write the output: ${describeErrno(e)}\n`);
+    process.exit(e.code === 'EPIPE' ? code : 2);
+  });
+  // With stderr gone there is nowhere left to say anything.
+  process.stderr.on('error', () => undefined);
+  const steps = runSteps(argv, {
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+    cwd: process.cwd(),
+    // Known before the report is written, so a closed stdout can still exit with it.
+    setCode: (c) => (code = c),
+  });
+  const next = (): void => {
+    if (caught) {
+      release();
+      process.exitCode = 128 + (os.constants.signals[caught] ?? 0);
+      process.kill(process.pid, caught);
+      return;
+    }
+    const step = steps.next();
+    if (step.done) {
+      process.exitCode = step.value;
+      release();
+    } else {
+      // Lets a signal in between two files.
+      setImmediate(next);
+    }
+  };
+  next();
+}
+
+interface StepIo extends CliIo {
+  /** Called with the exit code just before the report is written. */
+  readonly setCode?: (code: number) => void;
+}
+
+/** The run, yielding between files and folders; returns the exit code. */
+function* runSteps(argv: readonly string[], out: StepIo): Generator<void, number> {
   try {
-    return runOrThrow(argv, out);
+    return yield* runOrThrow(argv, out);
   } catch (e) {
-    if (e instanceof UsageError) {
-      out.stderr(`sevlint: ${oneLine(e.message)}\nTry 'sevlint --help'.\n`);
-      return 2;
-    }
-    if (e instanceof IoError) {
-      out.stderr(`sevlint: ${oneLine(e.message)}\n`);
-      return 2;
-    }
-    const message = e instanceof Error ? e.message : String(e);
-    out.stderr(`sevlint: internal error: ${oneLine(message.split('\n')[0] ?? '')}\n`);
+    return failure(e, out);
+  }
+}
+
+function failure(e: unknown, out: StepIo): number {
+  if (e instanceof UsageError) {
+    out.stderr(`sevlint: ${oneLine(e.message)}\nTry 'sevlint --help'.\n`);
     return 2;
   }
+  const message = e instanceof Error ? e.message : String(e);
+  out.stderr(`sevlint: internal error: ${oneLine(message.split('\n')[0] ?? '')}\n`);
+  return 2;
 }
 
-function describeErrno(err: NodeJS.ErrnoException): string {
-  switch (err.code) {
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a directory';
-    default:
-      return err.code ?? err.message;
-  }
-}
-
-function runOrThrow(argv: readonly string[], out: CliIo): number {
+function* runOrThrow(argv: readonly string[], out: StepIo): Generator<void, number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -135,93 +179,161 @@ function runOrThrow(argv: readonly string[], out: CliIo): number {
   }
   if (positionals.length === 0) throw new UsageError('no PATH given');
 
+  const fix = values.fix!;
   const reports: FileReport[] = [];
-  for (const { file, explicit } of collectFiles(positionals, out.cwd)) {
-    const report = lintFile(file, explicit, out.cwd, options, values.fix!, maxFileSize);
-    if (report) reports.push(report);
+  let ioErrors = 0;
+  const ioError: IoErrorSink = (what, shown, reason) => {
+    ioErrors++;
+    out.stderr(`sevlint: ${oneLine(`cannot ${what} ${shown}: ${reason}`)}\n`);
+  };
+  for (const target of walk(positionals, out.cwd, ioError)) {
+    if (target) {
+      const report = lintFile(target, options, fix, maxFileSize, ioError);
+      if (report) reports.push(report);
+    }
+    yield;
   }
-
-  const rendered = format === 'json' ? formatJson(reports) : format === 'sarif' ? formatSarif(reports, version()) : formatText(reports, values.fix!);
-  out.stdout(rendered);
 
   const all = reports.flatMap((r) => r.findings);
   const errors = all.filter((f) => f.severity === 'error').length;
   const warnings = all.filter((f) => f.severity === 'warning').length;
-  if (values['exit-zero']) return 0;
-  return errors > 0 || warnings > maxWarnings ? 1 : 0;
+  const code = ioErrors > 0 ? 2 : values['exit-zero'] ? 0 : errors > 0 || warnings > maxWarnings ? 1 : 0;
+  out.setCode?.(code);
+  out.stdout(format === 'json' ? formatJson(reports, fix) : format === 'sarif' ? formatSarif(reports, version()) : formatText(reports, fix, ioErrors));
+  return code;
 }
+
+/** Reports that PATH (as shown) could not be read or written, for `reason`: one line on stderr, exit 2 at the end. */
+type IoErrorSink = (what: 'read' | 'write', shown: string, reason: string) => void;
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
 
-interface FileArg {
-  readonly file: string;
+/** A regular file to lint. */
+interface Target {
+  /** Absolute, as bytes. */
+  readonly abs: Buffer;
+  /** As given on the command line (plus the names below it), '/' separators, as bytes. */
+  readonly rel: Buffer;
   /** Named on the command line rather than found in a folder. */
   readonly explicit: boolean;
+  /** The path itself is a symbolic link. */
+  readonly link: boolean;
+  /** Found below a symbolic link to a folder that the walk followed. */
+  readonly viaLink: boolean;
+  /** The folder it was found in, as walked. */
+  readonly dir?: DirId;
 }
 
 /**
- * Files under the given paths, in a stable order; a missing path is an I/O
- * error. Symbolic links are followed, but a folder already walked (a link
- * back up the tree) is not walked again; only regular files are returned
- * (no FIFOs or devices).
+ * The regular files under the given paths, in a stable order (bytewise by
+ * name), each as soon as it is found; `undefined` after each folder read, so
+ * the caller can stop between folders. A path that cannot be looked at, a
+ * dangling or looping symbolic link, and a path named on the command line
+ * that is not a regular file or folder are reported through `ioError` (one
+ * line each) and the walk goes on. Symbolic links are followed, but a folder
+ * already walked (a link back up the tree) is not walked again; files found
+ * in a folder that are not regular (FIFOs, sockets, devices) and sevlint's
+ * own temporary files are skipped. Names are handled as bytes, so a name
+ * that is not valid UTF-8 is still opened.
  */
-function collectFiles(paths: readonly string[], cwd: string): FileArg[] {
-  const out: FileArg[] = [];
+function* walk(paths: readonly string[], cwd: string, ioError: IoErrorSink): Generator<Target | undefined> {
   const seenDirs = new Set<string>();
-  const walk = (p: string, explicit: boolean): void => {
-    const abs = path.resolve(cwd, p);
-    const st = io('read', p, () => fs.statSync(abs));
+  function* visit(abs: Buffer, rel: Buffer, name: Buffer, explicit: boolean, viaLink: boolean, dir?: DirId): Generator<Target | undefined> {
+    const shown = showBytes(rel);
+    let st: fs.BigIntStats;
+    let link: boolean;
+    try {
+      st = fs.lstatSync(abs, { bigint: true });
+      link = st.isSymbolicLink();
+    } catch (e) {
+      ioError('read', shown, describeErrno(e));
+      return;
+    }
+    if (link) {
+      try {
+        st = fs.statSync(abs, { bigint: true });
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        ioError('read', shown, code === 'ENOENT' ? 'symbolic link to a missing file' : code === 'ELOOP' ? 'symbolic link loop (too many levels of symbolic links)' : describeErrno(e));
+        return;
+      }
+    }
     if (st.isDirectory()) {
-      if (!explicit && SKIP_DIRS.has(path.basename(p))) return;
+      if (!explicit && SKIP_DIRS.has(name.toString('latin1'))) return;
       const id = `${st.dev}:${st.ino}`;
       if (seenDirs.has(id)) return;
       seenDirs.add(id);
-      const names = io('read', p, () => fs.readdirSync(abs)).sort();
-      for (const n of names) walk(path.join(p, n), false);
+      let names: Buffer[];
+      try {
+        names = fs.readdirSync(abs, { encoding: 'buffer' }).sort(Buffer.compare);
+      } catch (e) {
+        ioError('read', shown, describeErrno(e));
+        return;
+      }
+      yield undefined;
+      const here = { dev: st.dev, ino: st.ino };
+      const below = viaLink || (link && !explicit);
+      // A folder named on the command line is shown normalised below it ('./a/' → 'a/x.xml', '.' → 'x.xml').
+      const base = explicit ? path.posix.normalize(rel.toString()).replace(/\/+$/, '') : rel;
+      for (const n of names) {
+        yield* visit(joinPath(abs, n), base === '.' || base === '' ? n : joinPath(Buffer.from(base), n), n, false, below, here);
+      }
     } else if (st.isFile()) {
-      out.push({ file: p, explicit });
+      if (!explicit && TEMP_NAME.test(name.toString('latin1'))) return;
+      yield { abs, rel, explicit, link, viaLink, ...(dir ? { dir } : {}) };
+    } else if (explicit) {
+      // Not opened at all: opening a device can have effects (a tape rewinds).
+      ioError('read', shown, `${describeType(st)}, not a regular file`);
     }
-  };
-  for (const p of paths) walk(p, true);
-  return out;
+  }
+  for (const p of paths) {
+    const abs = Buffer.from(path.resolve(cwd, p));
+    yield* visit(abs, Buffer.from(p.split(path.sep).join('/')), basenameOf(abs), true, false);
+  }
 }
 
 /** Names the language server also reports as too large (`.xml`, `.toml`, `.toml.in`). */
 const LINTABLE_NAME = /\.(xml|toml|in)$/i;
 
-function lintFile(file: string, explicit: boolean, cwd: string, options: LintOptions, fix: boolean, maxFileSize: number): FileReport | undefined {
-  const abs = path.resolve(cwd, file);
-  const shown = file.split(path.sep).join('/');
-  const size = io('read', file, () => fs.statSync(abs)).size;
-  if (size > maxFileSize) {
+function lintFile(target: Target, options: LintOptions, fix: boolean, maxFileSize: number, ioError: IoErrorSink): FileReport | undefined {
+  const shown = showBytes(target.rel);
+  const at = { file: shown, ...(shown === target.rel.toString('utf8') ? {} : { path: target.rel }) };
+  const read = readSnapshot(target.abs, { maxSize: maxFileSize, link: target.link, ...(target.dir ? { dir: target.dir } : {}) });
+  if (read.kind === 'error') {
+    ioError('read', shown, read.reason);
+    return undefined;
+  }
+  if (read.kind === 'too-large') {
     // Not read at all. Found in a folder, only files named like something sevlint lints are mentioned.
-    if (!explicit && !LINTABLE_NAME.test(file)) return undefined;
-    return { file: shown, text: '', findings: [notice(FILE_TOO_LARGE, `sevlint skips this file: ${size} bytes is more than --max-file-size (${maxFileSize}).`)], fixed: 0 };
+    if (!target.explicit && !LINTABLE_NAME.test(shown)) return undefined;
+    return { ...at, text: '', findings: [notice(FILE_TOO_LARGE, `sevlint skips this file: ${read.size} bytes is more than --max-file-size (${maxFileSize}).`)], fixed: 0 };
   }
-  const decoded = decode(io('read', file, () => fs.readFileSync(abs)));
+  const snapshot = read.snapshot;
+  const decoded = decode(snapshot.bytes);
   const text = decoded.text;
-  options = { ...options, fileName: file };
-  if (detectKind(text, file) === undefined) return undefined;
-  let findings: readonly Finding[];
-  let finalText = text;
-  let fixed = 0;
-  if (fix && !decoded.exact) {
-    findings = [
-      notice(FILE_NOT_FIXED, 'sevlint does not fix this file: it is not valid UTF-8 (nor UTF-16 with a byte order mark), and rewriting it would change bytes it cannot read.'),
-      ...lint(text, options).findings,
-    ];
-  } else if (fix) {
-    const result = fixAll(text, options);
-    findings = result.findings;
-    fixed = result.applied;
-    if (result.text !== text) {
-      io('write', file, () => fs.writeFileSync(abs, encode(result.text, decoded.encoding)));
-      finalText = result.text;
-    }
-  } else {
-    findings = lint(text, options).findings;
+  options = { ...options, fileName: shown };
+  if (detectKind(text, shown) === undefined) return undefined;
+  const unfixed = (why: string): FileReport => ({ ...at, text, findings: [notice(FILE_NOT_FIXED, why), ...lint(text, options).findings], fixed: 0 });
+  if (!fix) return { ...at, text, findings: lint(text, options).findings, fixed: 0 };
+  if (!decoded.exact) {
+    return unfixed('sevlint does not fix this file: it is not valid UTF-8 (nor UTF-16 with a byte order mark), and rewriting it would change bytes it cannot read.');
   }
-  return { file: shown, text: finalText, findings, fixed };
+  if (target.link) return unfixed('sevlint does not fix this file: it is a symbolic link, and --fix never writes through one (name the file it points to).');
+  if (target.viaLink) return unfixed('sevlint does not fix this file: it was found through a symbolic link to a folder, and --fix never writes through one (name that folder).');
+  if (snapshot.stat.nlink > 1n) return unfixed(`sevlint does not fix this file: it has ${snapshot.stat.nlink} hard links, and replacing it would separate them.`);
+  const result = fixAll(text, options);
+  if (result.text === text) return { ...at, text, findings: result.findings, fixed: 0 };
+  const written = replaceFile(snapshot, encode(result.text, decoded.encoding));
+  switch (written.kind) {
+    case 'written':
+      if (written.warning) ioError('write', shown, `it was rewritten, but ${written.warning}`);
+      return { ...at, text: result.text, findings: result.findings, fixed: result.applied, rewritten: true };
+    case 'changed':
+      return unfixed('sevlint did not fix this file: it changed while sevlint was running, and was left as it is now.');
+    case 'error':
+      ioError('write', shown, `${written.reason}; the file is unchanged`);
+      return unfixed(`sevlint could not fix this file: ${written.reason}; the file is unchanged.`);
+  }
 }
 
 function notice(id: string, message: string): Finding {

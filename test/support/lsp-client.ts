@@ -74,7 +74,7 @@ export class LspClient {
   }
 
   request<T>(method: string, params: unknown, timeoutMs: number): Promise<T> {
-    return withTimeout(this.conn.sendRequest(method, params) as Promise<T>, timeoutMs, `no answer to ${method} within ${timeoutMs} ms`);
+    return withTimeout(this.conn.sendRequest<T>(method, params), timeoutMs, `no answer to ${method} within ${timeoutMs} ms`);
   }
 
   dispose(): void {

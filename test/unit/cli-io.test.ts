@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
+import type * as Sarif from 'sarif';
 import addFormats from 'ajv-formats';
 import { run } from '../../server/src/cli/main';
 import { bigDomain, SEVLINT } from '../support/cli';
@@ -26,7 +27,7 @@ function cli(...args: string[]): { code: number; stdout: string; stderr: string 
 }
 
 const ERROR_XML = fs.readFileSync(path.join(FIXTURES, 'domain-xml', 'sev-uefi-firmware', 'invalid-bios.xml'));
-const ERROR_LINE = "8:7  error  <os firmware='bios'> boots SeaBIOS, which cannot start a SEV guest. Use firmware='efi'.  sev-uefi-firmware";
+const ERROR_LINE = "8:7  error  <os firmware='bios'> boots SeaBIOS, which cannot start a SEV guest. Use <os firmware='efi'>.  sev-uefi-firmware";
 
 /**
  * The official SARIF 2.1.0 schema (as shipped in @microsoft/jest-sarif; only
@@ -158,7 +159,7 @@ describe('CLI input and output edges', () => {
         { file: 'summary/c.xml', fixes: 0, rewritten: false },
       ],
     );
-    assert.deepEqual(Object.keys(JSON.parse(cli('--format', 'json', 'summary').stdout)[0]), ['file', 'diagnostics'], 'without --fix, the shape is as before');
+    assert.deepEqual(Object.keys((JSON.parse(cli('--format', 'json', 'summary').stdout) as object[])[0]!), ['file', 'diagnostics'], 'without --fix, the shape is as before');
   });
 
   it('a closed stdout (sevlint … | head -1) ends the run quietly, with the exit status it would have had', async () => {
@@ -205,8 +206,8 @@ describe('CLI input and output edges', () => {
     fs.writeFileSync(abs, ERROR_XML);
     const r = cli('--format', 'sarif', 'sarif/dir #1', abs);
     assert.equal(r.code, 1);
-    const sarif = JSON.parse(r.stdout);
-    const locations = (sarif.runs[0].results as { locations: { physicalLocation: { artifactLocation: unknown } }[] }[]).map((x) => x.locations[0]!.physicalLocation.artifactLocation);
+    const sarif = JSON.parse(r.stdout) as Sarif.Log;
+    const locations = (sarif.runs[0]!.results as { locations: { physicalLocation: { artifactLocation: unknown } }[] }[]).map((x) => x.locations[0]!.physicalLocation.artifactLocation);
     const rel = (uri: string): { uri: string; uriBaseId: string } => ({ uri: `sarif/dir%20%231/${uri}`, uriBaseId: '%SRCROOT%' });
     assert.deepEqual(locations, [
       rel('100%25.xml'),
@@ -223,12 +224,12 @@ describe('CLI input and output edges', () => {
     const validate = sarifValidator();
     assert.ok(validate(sarif), JSON.stringify(validate.errors?.slice(0, 5)));
     // The check has teeth: a URI as it was encoded before (encodeURI keeps '#' and '?') is rejected.
-    const broken = JSON.parse(r.stdout);
-    broken.runs[0].results[1].locations[0].physicalLocation.artifactLocation.uri = encodeURI('sarif/dir #1/a#b#c.xml');
+    const broken = JSON.parse(r.stdout) as Sarif.Log;
+    broken.runs[0]!.results![1]!.locations![0]!.physicalLocation!.artifactLocation!.uri = encodeURI('sarif/dir #1/a#b#c.xml');
     assert.ok(!validate(broken));
     assert.equal(validate.errors?.[0]?.params && (validate.errors[0].params as { format?: string }).format, 'uri-reference');
     // And the plain outputs of the examples are valid too.
-    const examples = JSON.parse(cli('--format', 'sarif', path.join(ROOT, 'examples')).stdout);
+    const examples = JSON.parse(cli('--format', 'sarif', path.join(ROOT, 'examples')).stdout) as Sarif.Log;
     assert.ok(validate(examples), JSON.stringify(validate.errors?.slice(0, 5)));
   });
 });

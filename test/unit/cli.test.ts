@@ -1,3 +1,4 @@
+import type * as Sarif from 'sarif';
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -7,6 +8,12 @@ import * as path from 'node:path';
 import { run } from '../../server/src/cli/main';
 import { parseToml } from '../../server/src/toml/parse';
 import { FIXTURES, ROOT } from '../support/fixtures';
+
+/** One file of --format json. */
+interface JsonReport {
+  file: string;
+  diagnostics: { ruleId: string; severity: string; message: string; range: unknown }[];
+}
 
 interface Result {
   code: number;
@@ -64,20 +71,20 @@ describe('sevlint CLI', () => {
   it('sarif: 2.1.0, the rules in the driver, 1-based regions', () => {
     const r = cli('--format', 'sarif', 'error.xml');
     assert.equal(r.code, 1);
-    const sarif = JSON.parse(r.stdout);
+    const sarif = JSON.parse(r.stdout) as Sarif.Log;
     assert.equal(sarif.version, '2.1.0');
     assert.equal(sarif.runs.length, 1);
-    const driver = sarif.runs[0].tool.driver;
+    const driver = sarif.runs[0]!.tool.driver;
     assert.equal(driver.name, 'sevlint');
-    const rule = driver.rules.find((x: { id: string }) => x.id === 'sev-uefi-firmware');
-    assert.ok(rule.shortDescription.text.length > 0);
-    assert.match(rule.helpUri, /docs\/rules\/sev-uefi-firmware\.md$/);
-    const result = sarif.runs[0].results[0];
+    const rule = driver.rules?.find((x) => x.id === 'sev-uefi-firmware');
+    assert.ok(rule?.shortDescription && rule.shortDescription.text.length > 0);
+    assert.match(rule.helpUri ?? '', /docs\/rules\/sev-uefi-firmware\.md$/);
+    const result = sarif.runs[0]!.results![0]!;
     assert.equal(result.ruleId, 'sev-uefi-firmware');
     assert.equal(result.level, 'error');
-    assert.equal(driver.rules[result.ruleIndex].id, 'sev-uefi-firmware');
-    assert.match(result.message.text, /firmware='bios'/);
-    assert.deepEqual(result.locations[0].physicalLocation, {
+    assert.equal(driver.rules?.[result.ruleIndex!]?.id, 'sev-uefi-firmware');
+    assert.match(result.message.text ?? '', /firmware='bios'/);
+    assert.deepEqual(result.locations?.[0]?.physicalLocation, {
       artifactLocation: { uri: 'error.xml', uriBaseId: '%SRCROOT%' },
       region: { startLine: 8, startColumn: 7, endLine: 8, endColumn: 22 },
     });
@@ -93,7 +100,7 @@ describe('sevlint CLI', () => {
 
   it('--qemu 6.0 lowers sev-virtio-iommu to information', () => {
     const r = cli('--qemu', '6.0', '--format', 'json', 'guests/nested/warn.xml');
-    assert.equal(JSON.parse(r.stdout)[0].diagnostics[0].severity, 'information');
+    assert.equal((JSON.parse(r.stdout) as JsonReport[])[0]!.diagnostics[0]!.severity, 'information');
     assert.equal(r.code, 0);
   });
 
@@ -139,8 +146,8 @@ describe('sevlint CLI', () => {
     fs.writeFileSync(path.join(dir, 'kata', 'runtime.toml'), src);
     fs.writeFileSync(path.join(dir, 'kata', 'configuration-empty.toml'), '# nothing yet\n');
     fs.writeFileSync(path.join(dir, 'kata', 'Cargo.toml'), '[package]\nname = "x"\n');
-    const sarif = JSON.parse(cli('--format', 'sarif', 'kata').stdout);
-    const results = sarif.runs[0].results as { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: unknown } }[] }[];
+    const sarif = JSON.parse(cli('--format', 'sarif', 'kata').stdout) as Sarif.Log;
+    const results = sarif.runs[0]!.results as { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: unknown } }[] }[];
     assert.deepEqual(
       results.map((r) => [r.ruleId, r.locations[0]!.physicalLocation.artifactLocation.uri, r.locations[0]!.physicalLocation.region]),
       [
@@ -163,6 +170,6 @@ describe('sevlint CLI', () => {
     assert.equal(r.status, 1);
     assert.match(r.stdout, /^error\.xml:8:7 {2}error {2}<os firmware='bios'>/);
     const v = execFileSync(process.execPath, [path.join(ROOT, 'bin', 'sevlint'), '--version'], { encoding: 'utf8' });
-    assert.equal(v.trim(), JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
+    assert.equal(v.trim(), (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
   });
 });

@@ -65,12 +65,12 @@ describe('language server over stdio', () => {
     conn.onRequest('client/registerCapability', () => null);
     conn.onRequest('window/showDocument', () => ({ success: true }));
     conn.listen();
-    const init = (await conn.sendRequest('initialize', {
+    const init = await conn.sendRequest<{ capabilities: { codeActionProvider: { codeActionKinds: string[] }; hoverProvider: boolean } }>('initialize', {
       processId: process.pid,
       rootUri: null,
       capabilities: { workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } } },
       initializationOptions: { clientCommands: ['sevlint.disableRule'] },
-    })) as { capabilities: { codeActionProvider: { codeActionKinds: string[] }; hoverProvider: boolean } };
+    });
     assert.deepEqual(init.capabilities.codeActionProvider.codeActionKinds, ['quickfix', 'source.fixAll.sevlint']);
     await conn.sendNotification('initialized', {});
   });
@@ -99,7 +99,7 @@ describe('language server over stdio', () => {
     const uri = 'file:///work/guest.xml';
     const p = published.filter((x) => x.uri === uri).at(-1)!;
     const d = p.diagnostics.find((x) => x.code === 'sev-virtio-iommu')!;
-    const actions = (await conn.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } })) as CodeAction[];
+    const actions = await conn.sendRequest<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } });
     assert.deepEqual(actions.map((a) => a.title), [
       "Set iommu='on' on the disk 'vda' driver",
       'Show documentation for sev-virtio-iommu',
@@ -116,11 +116,11 @@ describe('language server over stdio', () => {
 
   it('offers source.fixAll.sevlint with the same result as the core fix-all', async () => {
     const uri = 'file:///work/guest.xml';
-    const actions = (await conn.sendRequest('textDocument/codeAction', {
+    const actions = await conn.sendRequest<CodeAction[]>('textDocument/codeAction', {
       textDocument: { uri },
       range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
       context: { diagnostics: [], only: ['source.fixAll'] },
-    })) as CodeAction[];
+    });
     assert.equal(actions.length, 1);
     assert.equal(actions[0]!.kind, 'source.fixAll.sevlint');
     assert.equal(apply(domainText, actions[0]!.edit!.changes![uri]!), fixAll(domainText, { fileName: '/work/guest.xml' }).text);
@@ -130,13 +130,13 @@ describe('language server over stdio', () => {
     const uri = 'file:///work/guest.xml';
     const doc = TextDocument.create(uri, 'xml', 1, domainText);
     const at = domainText.indexOf('0x07');
-    const h = (await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: doc.positionAt(at + 1) })) as { contents: { kind: string; value: string }; range: unknown };
+    const h = await conn.sendRequest<{ contents: { kind: string; value: string }; range: unknown }>('textDocument/hover', { textDocument: { uri }, position: doc.positionAt(at + 1) });
     assert.equal(h.contents.kind, 'markdown');
     assert.match(h.contents.value, /NODBG/);
     assert.match(h.contents.value, /ES/);
     assert.deepEqual(h.range, { start: doc.positionAt(at), end: doc.positionAt(at + 4) });
     const inside = domainText.indexOf('<policy>');
-    const items = (await conn.sendRequest('textDocument/completion', { textDocument: { uri }, position: doc.positionAt(inside) })) as { label: string; textEdit: { range: unknown } }[];
+    const items = await conn.sendRequest<{ label: string; textEdit: { range: unknown } }[]>('textDocument/completion', { textDocument: { uri }, position: doc.positionAt(inside) });
     const labels = items.map((i) => i.label);
     assert.ok(labels.includes('cbitpos') && labels.includes('reducedPhysBits'), labels.join(', '));
     assert.ok(!labels.includes('policy'), 'policy is already there');

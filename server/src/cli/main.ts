@@ -144,7 +144,7 @@ function* runOrThrow(argv: readonly string[], out: StepIo): Generator<void, numb
       },
     });
   } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]!);
+    throw new UsageError((e as Error).message.split('\n')[0]);
   }
   const { values, positionals } = parsed;
   if (values.help) {
@@ -155,7 +155,7 @@ function* runOrThrow(argv: readonly string[], out: StepIo): Generator<void, numb
     out.stdout(version() + '\n');
     return 0;
   }
-  const format = values.format!;
+  const format = values.format;
   if (format !== 'text' && format !== 'json' && format !== 'sarif') {
     throw new UsageError(`unknown format '${format}' (expected text, json or sarif)`);
   }
@@ -179,7 +179,7 @@ function* runOrThrow(argv: readonly string[], out: StepIo): Generator<void, numb
   }
   if (positionals.length === 0) throw new UsageError('no PATH given');
 
-  const fix = values.fix!;
+  const fix = values.fix;
   const reports: FileReport[] = [];
   let ioErrors = 0;
   const ioError: IoErrorSink = (what, shown, reason) => {
@@ -265,7 +265,7 @@ function* walk(paths: readonly string[], cwd: string, ioError: IoErrorSink): Gen
       seenDirs.add(id);
       let names: Buffer[];
       try {
-        names = fs.readdirSync(abs, { encoding: 'buffer' }).sort(Buffer.compare);
+        names = fs.readdirSync(abs, { encoding: 'buffer' }).sort((a, b) => Buffer.compare(a, b));
       } catch (e) {
         ioError('read', shown, describeErrno(e));
         return;

@@ -45,6 +45,7 @@ import { docsUrl } from './rules/docs';
 import { allRuleMetas } from './rules/index';
 import type { Finding, Severity } from './rules/types';
 import type { Span, TextEdit } from './text-edit';
+import { kindByName } from './file-types';
 
 const SOURCE = 'sevlint';
 const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.sevlint`;
@@ -293,7 +294,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     let diagnostics: Diagnostic[] = [];
     if (settings.enable) {
       const text = doc.getText();
-      if (text.length > settings.maxFileSize && /\.(xml|toml|in)$/.test(fileNameOf(uri))) {
+      if (text.length > settings.maxFileSize && kindByName(fileNameOf(uri)) !== undefined) {
         diagnostics = [notice(`sevlint skips this file: ${text.length} characters is more than sevlint.maxFileSize (${settings.maxFileSize}).`)];
       } else {
         const outcome = await lintFor(doc, settings);

@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { FILE_TYPES } from '../../server/src/file-types';
 import { allRuleMetas } from '../../server/src/rules/index';
 import type { RuleMeta, Target } from '../../server/src/rules/types';
 import { ROOT } from './fixtures';
@@ -30,7 +31,7 @@ export function ruleTable(target: Target): string {
 
 /** `text` with each target's table replaced by the generated one; throws when a marker is missing. */
 export function withRuleTables(text: string): string {
-  for (const target of ['domain-xml', 'kata-toml'] as const) {
+  for (const target of Object.keys(FILE_TYPES) as Target[]) {
     const a = text.indexOf(start(target));
     const b = text.indexOf(end(target));
     if (a < 0 || b < a) throw new Error(`README.md has no ${start(target)} … ${end(target)} block`);

@@ -7,6 +7,7 @@ import { detectKind, fixAll, lint, type LintOptions } from '../linter';
 import { parseVersion, type Finding } from '../rules/types';
 import { basenameOf, describeErrno, describeType, joinPath, readSnapshot, replaceFile, TEMP_NAME, type DirId } from './files';
 import { formatJson, formatSarif, formatText, oneLine, showBytes, type FileReport } from './format';
+import { kindByName } from '../file-types';
 
 /** Files larger than this many bytes are not read (the language server's sevlint.maxFileSize default, in characters). */
 export const DEFAULT_MAX_FILE_SIZE = 5_000_000;
@@ -292,8 +293,6 @@ function* walk(paths: readonly string[], cwd: string, ioError: IoErrorSink): Gen
   }
 }
 
-/** Names the language server also reports as too large (`.xml`, `.toml`, `.toml.in`). */
-const LINTABLE_NAME = /\.(xml|toml|in)$/i;
 
 function lintFile(target: Target, options: LintOptions, fix: boolean, maxFileSize: number, ioError: IoErrorSink): FileReport | undefined {
   const shown = showBytes(target.rel);
@@ -305,7 +304,7 @@ function lintFile(target: Target, options: LintOptions, fix: boolean, maxFileSiz
   }
   if (read.kind === 'too-large') {
     // Not read at all. Found in a folder, only files named like something sevlint lints are mentioned.
-    if (!target.explicit && !LINTABLE_NAME.test(shown)) return undefined;
+    if (!target.explicit && kindByName(shown) === undefined) return undefined;
     return { ...at, text: '', findings: [notice(FILE_TOO_LARGE, `sevlint skips this file: ${read.size} bytes is more than --max-file-size (${maxFileSize}).`)], fixed: 0 };
   }
   const snapshot = read.snapshot;

@@ -48,6 +48,7 @@ import type { Span, TextEdit } from './text-edit';
 import { kindByName } from './file-types';
 
 const SOURCE = 'sevlint';
+const FIX_ALL_TITLE = 'Fix all sevlint problems';
 const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.sevlint`;
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
@@ -165,6 +166,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let canConfigure = false;
   let canRegisterConfiguration = false;
   let versionedEdits = false;
+  /** The client resolves a code action's edit on demand (codeAction/resolve). */
+  let resolvesEdits = false;
   let canShowDocument = false;
   let clientCommands = new Set<string>();
 
@@ -192,12 +195,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     canRegisterConfiguration = canConfigure && pick(caps, 'workspace', 'didChangeConfiguration', 'dynamicRegistration') === true;
     versionedEdits = pick(caps, 'workspace', 'workspaceEdit', 'documentChanges') === true;
     canShowDocument = pick(caps, 'window', 'showDocument', 'support') === true;
+    const resolvable = pick(caps, 'textDocument', 'codeAction', 'resolveSupport', 'properties');
+    resolvesEdits = Array.isArray(resolvable) && resolvable.includes('edit');
     const commands = pick(params, 'initializationOptions', 'clientCommands');
     if (Array.isArray(commands)) clientCommands = new Set(commands.filter((c): c is string => typeof c === 'string'));
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: resolvesEdits },
         completionProvider: { triggerCharacters: ['<', '=', '"', "'"] },
         hoverProvider: true,
         executeCommandProvider: { commands: [Commands.serverShowDocumentation] },
@@ -434,14 +439,40 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         }
       }
 
-      if (wants(FIX_ALL_KIND) && !tooLarge && (only !== undefined || (await findings()).some((f) => f.fixes.some((x) => x.preferred)))) {
-        const edit = valueOf(await pool.run({ op: 'fixAll', text: doc.getText(), options: lintOptions(settings, fileNameOf(uri)) }, token));
-        if (edit) actions.push({ title: 'Fix all sevlint problems', kind: FIX_ALL_KIND, edit: workspaceEdit(doc, [edit]) });
+      // Fix-all runs only when asked for (source.fixAll, on save or from the menu), as in vscode-eslint. A
+      // request without `only` (the lightbulb, sent as the cursor moves) gets it as an action whose edit
+      // is computed on codeAction/resolve, when the user picks it; a client that cannot resolve gets none.
+      if (only !== undefined && wants(FIX_ALL_KIND) && !tooLarge) {
+        const edit = await fixAllEdit(doc, settings, token);
+        if (edit) actions.push({ title: FIX_ALL_TITLE, kind: FIX_ALL_KIND, edit: workspaceEdit(doc, [edit]) });
+      } else if (only === undefined && resolvesEdits && !tooLarge && (await findings()).some((f) => f.fixes.some((x) => x.preferred))) {
+        actions.push({ title: FIX_ALL_TITLE, kind: FIX_ALL_KIND, data: { uri, version: doc.version } });
       }
 
       // Unversioned edits would be applied to whatever text the client has now.
       if (!versionedEdits && store.version(uri) !== doc.version && actions.some((a) => a.edit)) throw contentModified(uri);
       return actions;
+    }),
+  );
+
+  function fixAllEdit(doc: TextDocument, settings: Settings, token: CancellationToken): Promise<TextEdit | null | undefined> {
+    return pool.run({ op: 'fixAll', text: doc.getText(), options: lintOptions(settings, fileNameOf(doc.uri)) }, token).then(valueOf);
+  }
+
+  connection.onCodeActionResolve(
+    handle('codeAction/resolve', async (params, token): Promise<CodeAction> => {
+      if (!isRecord(params) || typeof params['title'] !== 'string') throw new ParamError('a code action is required');
+      const action = params as unknown as CodeAction;
+      const uri = pick(params, 'data', 'uri');
+      const version = pick(params, 'data', 'version');
+      if (action.kind !== FIX_ALL_KIND || typeof uri !== 'string' || typeof version !== 'number') return action;
+      const doc = store.get(uri);
+      // The document moved on since the action was offered: no edit computed for another text.
+      if (!doc || doc.version !== version) throw contentModified(uri);
+      const settings = await untilCancelled(settingsFor(uri), token);
+      const edit = settings.enable ? await fixAllEdit(doc, settings, token) : undefined;
+      if (store.version(uri) !== version) throw contentModified(uri);
+      return edit ? { ...action, edit: workspaceEdit(doc, [edit]) } : action;
     }),
   );
 

@@ -432,7 +432,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosStats> {
         const message = (e as Error).message;
         if (code === -32602 && meta.invalid) return;
         if (code === -32800 && cancel) return;
-        if (code === -32801 && method === 'textDocument/codeAction') return;
+        if (code === -32801 && (method === 'textDocument/codeAction' || method === 'codeAction/resolve')) return;
         if (code === -32601 && method.startsWith('sevlint/')) return;
         if (meta.invalid) fail(`${method} with malformed params got ${String(code)} (${message}), not InvalidParams; params ${JSON.stringify(params).slice(0, 300)}`);
         else fail(`${method} got error ${String(code)}: ${message}; params ${JSON.stringify(params).slice(0, 300)}`);
@@ -683,7 +683,14 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosStats> {
         const arg: unknown = a.command.arguments?.[0];
         if (a.command.command === 'sevlint.server.showDocumentation' && !(typeof arg === 'string' && RULE_IDS.includes(arg))) fail(`documentation action for ${JSON.stringify(arg)}`);
       }
-      if (!a.edit) continue;
+      if (!a.edit) {
+        // Fix-all offered to a lightbulb request: its edit comes from codeAction/resolve, checked like any other.
+        if (a.kind === FIX_ALL) {
+          count('resolve-fix-all');
+          void request('codeAction/resolve', a, { uri: sent.uri, invalid: false }, (r, again) => checkActions([r], again, true));
+        }
+        continue;
+      }
       count(a.kind === FIX_ALL ? 'answer-fix-all' : 'answer-quick-fix');
       if (a.kind === FIX_ALL) fixAllAction = a;
       if (a.edit.changes !== undefined) fail('edit without a version (changes) for a client that takes documentChanges');
@@ -799,7 +806,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosStats> {
       capabilities: {
         workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true }, workspaceEdit: { documentChanges: true } },
         window: { showDocument: { support: true } },
-        textDocument: { publishDiagnostics: { versionSupport: true } },
+        textDocument: { publishDiagnostics: { versionSupport: true }, codeAction: { resolveSupport: { properties: ['edit'] } } },
       },
       initializationOptions: { clientCommands: ['sevlint.disableRule'] },
     });

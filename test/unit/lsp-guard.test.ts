@@ -13,8 +13,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { CodeAction, Diagnostic, Position, PublishDiagnosticsParams, TextDocumentEdit } from 'vscode-languageserver-protocol';
-import { lint } from '../../server/src/linter';
+import { LSPErrorCodes, type CodeAction, type Diagnostic, type Position, type PublishDiagnosticsParams, type TextDocumentEdit } from 'vscode-languageserver-protocol';
+import { fixAll as coreFixAll, lint } from '../../server/src/linter';
 import { DEFAULT_SETTINGS, MAX_DEBOUNCE_MS, readSettings } from '../../server/src/lsp/settings';
 import { docsUrl } from '../../server/src/rules/docs';
 import { ROOT } from '../support/fixtures';
@@ -330,8 +330,7 @@ describe('language server edits and commands', () => {
   it('returns edits as documentChanges naming the version they were computed for', async () => {
     const p = client.published.filter((x) => x.uri === uri).at(-1)!;
     const d = p.diagnostics.find((x) => x.code === 'sev-virtio-iommu')!;
-    const actions = await codeActions([d]);
-    const withEdits = actions.filter((a) => a.edit);
+    const withEdits = [...(await codeActions([d])), ...(await codeActions([], ['source.fixAll']))].filter((a) => a.edit);
     assert.deepEqual(withEdits.map((a) => a.kind), ['quickfix', 'source.fixAll.sevlint']);
     for (const a of withEdits) {
       assert.equal(a.edit!.changes, undefined);
@@ -437,3 +436,42 @@ describe('language server long work', () => {
     console.log(`# long work: cancellation answered in ${cancelledIn.toFixed(1)} ms; the worker's next job (a hover) in ${hoverIn.toFixed(0)} ms`);
   });
 });
+
+describe('fix-all on demand', () => {
+  let client: LspClient;
+  const uri = 'file:///w/lazy.xml';
+  let opened = 0;
+  before(async () => {
+    client = new LspClient({ validate: { debounceMs: 0 } });
+    await client.initialize({
+      workspace: { configuration: true, workspaceEdit: { documentChanges: true } },
+      textDocument: { codeAction: { resolveSupport: { properties: ['edit'] } } },
+    });
+    const first = client.nextDiagnostics(uri, 10_000);
+    opened = client.open(uri, domainText);
+    await first;
+  });
+  after(() => client.dispose());
+
+  const lightbulb = () =>
+    client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [] } }, 20_000);
+
+  it('a request without `only` (the lightbulb) gets fix-all without its edit; codeAction/resolve computes it', async () => {
+    const actions = await lightbulb();
+    const fixAll = actions.find((a) => a.kind === 'source.fixAll.sevlint');
+    assert.ok(fixAll, actions.map((a) => a.title).join(' | '));
+    assert.equal(fixAll.edit, undefined, 'no fix-all is computed for a lightbulb request');
+    const resolved = await client.request<CodeAction>('codeAction/resolve', fixAll, 20_000);
+    const [change] = resolved.edit!.documentChanges as TextDocumentEdit[];
+    assert.deepEqual(change!.textDocument, { uri, version: opened });
+    const fixed = TextDocument.applyEdits(TextDocument.create(uri, 'xml', opened, domainText), change!.edits);
+    assert.equal(fixed, coreFixAll(domainText, { fileName: '/w/lazy.xml' }).text, 'the same text as the core fix-all');
+  });
+
+  it('resolving it after the document changed is ContentModified, never an edit for another text', async () => {
+    const fixAll = (await lightbulb()).find((a) => a.kind === 'source.fixAll.sevlint')!;
+    client.change(uri, opened + 1, [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: '  <!-- moved -->\n' }]);
+    await assert.rejects(client.request('codeAction/resolve', fixAll, 20_000), (e: { code?: number }) => e.code === LSPErrorCodes.ContentModified);
+  });
+});
+

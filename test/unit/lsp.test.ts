@@ -104,7 +104,6 @@ describe('language server over stdio', () => {
       "Set iommu='on' on the disk 'vda' driver",
       'Show documentation for sev-virtio-iommu',
       'Disable sev-virtio-iommu in settings',
-      'Fix all sevlint problems',
     ]);
     const fix = actions[0]!;
     assert.equal(fix.isPreferred, true);

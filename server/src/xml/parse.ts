@@ -129,29 +129,48 @@ class Element implements XmlElement {
     this.end = tagEnd;
   }
 
+  // Each span is made on first access and kept (the tree does not change once parsed).
+  private cStartTag: Span | undefined;
+  private cEndTag: Span | undefined;
+  private cContent: Span | undefined;
+  private cSpan: Span | undefined;
+  private cNameSpan: Span | undefined;
+
+  /** Where the element ends: its end tag, or where it was given up (`endStart` -1). */
+  setEnd(endStart: number, end: number): void {
+    this.endStart = endStart;
+    this.end = end;
+    this.cEndTag = this.cContent = this.cSpan = undefined;
+  }
+
   get startTag(): Span {
-    return { start: this.start, end: this.tagEnd };
+    return (this.cStartTag ??= { start: this.start, end: this.tagEnd });
   }
   get endTag(): Span | undefined {
-    return this.endStart < 0 ? undefined : { start: this.endStart, end: this.end };
+    if (this.endStart < 0) return undefined;
+    return (this.cEndTag ??= { start: this.endStart, end: this.end });
   }
   get content(): Span | undefined {
     if (this.selfClosing) return undefined;
-    return { start: this.tagEnd, end: this.endStart < 0 ? this.end : this.endStart };
+    return (this.cContent ??= { start: this.tagEnd, end: this.endStart < 0 ? this.end : this.endStart });
   }
   get span(): Span {
-    return { start: this.start, end: this.end };
+    return (this.cSpan ??= { start: this.start, end: this.end });
   }
   get nameSpan(): Span {
-    return { start: this.start + 1, end: this.nameEnd };
+    return (this.cNameSpan ??= { start: this.start + 1, end: this.nameEnd });
   }
 }
 
 class Attribute implements XmlAttribute {
-  private dec: string | undefined;
+  private cValue: string | undefined;
+  private cDecoded: string | undefined;
+  private cSpan: Span | undefined;
+  private cNameSpan: Span | undefined;
+  private cValueSpan: Span | undefined;
   constructor(
+    private readonly text: string,
     readonly name: string,
-    readonly value: string,
     readonly quote: '"' | "'",
     private readonly as: number,
     private readonly ae: number,
@@ -159,29 +178,33 @@ class Attribute implements XmlAttribute {
     private readonly ve: number,
     private readonly e: number,
   ) {}
+  get value(): string {
+    return (this.cValue ??= this.text.slice(this.vs, this.ve));
+  }
   get decoded(): string {
-    return (this.dec ??= decodeAttributeValue(this.value));
+    return (this.cDecoded ??= decodeAttributeValue(this.value));
   }
   get span(): Span {
-    return { start: this.as, end: this.e };
+    return (this.cSpan ??= { start: this.as, end: this.e });
   }
   get nameSpan(): Span {
-    return { start: this.as, end: this.ae };
+    return (this.cNameSpan ??= { start: this.as, end: this.ae });
   }
   get valueSpan(): Span {
-    return { start: this.vs, end: this.ve };
+    return (this.cValueSpan ??= { start: this.vs, end: this.ve });
   }
 }
 
 class Text implements XmlText {
   readonly kind = 'text' as const;
+  private cSpan: Span | undefined;
   constructor(
     readonly parent: XmlElement | undefined,
     readonly start: number,
     readonly end: number,
   ) {}
   get span(): Span {
-    return { start: this.start, end: this.end };
+    return (this.cSpan ??= { start: this.start, end: this.end });
   }
 }
 
@@ -409,7 +432,7 @@ class Parser {
   /** An element closed by an end tag of an ancestor, or by the end of the text. */
   giveUp(el: Element, at: number): void {
     el.unclosed ??= 'end-tag';
-    el.end = Math.max(el.tagEnd, at);
+    el.setEnd(-1, Math.max(el.tagEnd, at));
   }
 
   // ---------------------------------------------------------------- XML declaration
@@ -746,16 +769,15 @@ class Parser {
       }
       const vs = i + 1;
       const ve = this.attValue(vs, q);
-      const value = t.slice(vs, ve);
       if (t.charCodeAt(ve) !== q) {
         // Stopped at '<' or at the end of the text: the tag ends here.
-        attributes.push(attribute(aname, value, q, as, ae, vs, ve, ve));
+        attributes.push(attribute(t, aname, q, as, ae, vs, ve, ve));
         i = ve;
         broken = true;
         break;
       }
       i = ve + 1;
-      const attr = attribute(aname, value, q, as, ae, vs, ve, i);
+      const attr = attribute(t, aname, q, as, ae, vs, ve, i);
       if (aname === 'xmlns' || aname.startsWith('xmlns:')) {
         // A namespace declared twice is reported where it is read, as libxml2 does.
         xmlns ??= new Map();
@@ -893,8 +915,7 @@ class Parser {
 
   close(el: Element, lt: number, end: number): void {
     this.stack.pop();
-    el.endStart = lt;
-    el.end = end;
+    el.setEnd(lt, end);
   }
 
   // ---------------------------------------------------------------- character data and references
@@ -1355,8 +1376,8 @@ function codePointString(cp: number): string | undefined {
   return isXmlChar(cp) ? String.fromCodePoint(cp) : undefined;
 }
 
-function attribute(name: string, value: string, q: number, as: number, ae: number, vs: number, ve: number, end: number): Attribute {
-  return new Attribute(name, value, q === 0x22 ? '"' : "'", as, ae, vs, ve, end);
+function attribute(text: string, name: string, q: number, as: number, ae: number, vs: number, ve: number, end: number): Attribute {
+  return new Attribute(text, name, q === 0x22 ? '"' : "'", as, ae, vs, ve, end);
 }
 
 /**

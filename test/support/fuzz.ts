@@ -95,6 +95,21 @@ export function loadCorpus(): CorpusFile[] {
     .map(({ file, text }) => ({ name: path.relative(ROOT, file).split(path.sep).join('/'), kind: kindOf(file)!, text }));
 }
 
+/**
+ * Every XML file of examples/, test/fixtures/ and, when present,
+ * ../shared/corpus/ (all of libvirt's test domains too), for the
+ * well-formedness oracle: there every domain is as good as another.
+ */
+export function loadXmlCorpus(): CorpusFile[] {
+  const files: string[] = [];
+  walk(path.join(ROOT, 'examples'), files);
+  walk(FIXTURES, files);
+  walk(path.join(SHARED, 'corpus'), files);
+  return files
+    .filter((f) => kindOf(f) === 'xml')
+    .map((f) => ({ name: path.relative(ROOT, f).split(path.sep).join('/'), kind: 'xml' as const, text: fs.readFileSync(f, 'utf8') }));
+}
+
 // ---------------------------------------------------------------------------
 // Mutations
 

@@ -59,6 +59,15 @@ export async function startServer(root) {
       await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'xml', version, text } });
       return got;
     },
+    close(uri) {
+      return conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    },
+    /** Sends a request and resolves with its answer and its latency (ms). */
+    async request(method, params) {
+      const t0 = performance.now();
+      const result = await conn.sendRequest(method, params);
+      return { ms: performance.now() - t0, result };
+    },
     /** Sends one incremental change and resolves with the latency until its diagnostics arrive (ms). */
     async change(uri, version, range, newText) {
       const got = diagnosticsFor(uri, version);
@@ -125,3 +134,41 @@ export async function editLatencies(server, uri, text, { edits, warmup }) {
   }
   return { latencies, findings, p50: percentile(latencies, 50), p95: percentile(latencies, 95) };
 }
+
+/** Position of `offset` in `text` (ASCII: characters are offsets). */
+function positionAt(text, offset) {
+  const before = text.slice(0, offset);
+  return { line: before.split('\n').length - 1, character: offset - (before.lastIndexOf('\n') + 1) };
+}
+
+/**
+ * What an editor asks as the cursor moves over a large document, each request
+ * answered before the next: a code action request without `only` (the
+ * lightbulb) on a diagnostic, completion inside an element, hover on a name.
+ * `count` cursor positions spread over the document; the first round warms up.
+ */
+export async function requestLatencies(server, uri, text, { count }) {
+  const first = await server.open(uri, text, 1);
+  const diagnostics = first.params.diagnostics;
+  const tags = [...text.matchAll(/<(driver|target|model|source)\b/g)].map((m) => m.index);
+  const pick = (xs, i) => xs[Math.floor((i * xs.length) / count)];
+  const out = { codeAction: [], completion: [], hover: [] };
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < count; i++) {
+      const d = pick(diagnostics, i);
+      const ca = await server.request('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } });
+      const tag = pick(tags, i);
+      const co = await server.request('textDocument/completion', { textDocument: { uri }, position: positionAt(text, tag + 1) });
+      const ho = await server.request('textDocument/hover', { textDocument: { uri }, position: positionAt(text, tag + 2) });
+      if (round === 1) {
+        out.codeAction.push(ca.ms);
+        out.completion.push(co.ms);
+        out.hover.push(ho.ms);
+      }
+    }
+  }
+  await server.close(uri);
+  const stats = (xs) => ({ p50: percentile(xs, 50), p95: percentile(xs, 95) });
+  return { diagnostics: diagnostics.length, codeAction: stats(out.codeAction), completion: stats(out.completion), hover: stats(out.hover) };
+}
+

@@ -20,7 +20,7 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { domainOfSize, largeDomainXml, writeFleet } from './generate.mjs';
-import { editLatencies, rssOf, startServer } from './lsp.mjs';
+import { editLatencies, requestLatencies, rssOf, startServer } from './lsp.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -282,6 +282,18 @@ try {
         limit: 150 * MB,
       });
       if (rss === undefined) notes.push('/proc/<pid>/status is not readable here: no RSS figure.');
+      const q = await requestLatencies(server, 'file:///bench/requests.xml', big, { count: 50 });
+      for (const [what, id] of [['codeAction', 'code action (no `only`, on a finding)'], ['completion', 'completion'], ['hover', 'hover']]) {
+        figure({
+          id: `lsp-${what}-p50`,
+          figure: `lsp: ${id} p50, ${(big.length / 1024).toFixed(0)} KiB doc`,
+          unit: 'ms',
+          value: q[what].p50,
+          referenceName: '—',
+          detail: `50 cursor positions after a warm-up round; ${q.diagnostics} diagnostics`,
+        });
+        figure({ id: `lsp-${what}-p95`, figure: `lsp: ${id} p95, ${(big.length / 1024).toFixed(0)} KiB doc`, unit: 'ms', value: q[what].p95, referenceName: '—', limit: 50 });
+      }
     } finally {
       await server.stop();
     }

@@ -24,7 +24,8 @@ import {
 import { notesList, policyMarkdown, readingNotes } from './policy-markdown';
 import type { FeatureOptions } from './completion';
 import { commentStart, lineIndexAt, parseTomlInteger, tomlLines } from './toml-scan';
-import { buildTree, scanAttr, xmlContextAt, type ScanElement, type ScanStartTag } from './xml-scan';
+import { startTagOf, tagAttr, xmlContextAt, type ContextStartTag } from '../xml/context';
+import type { XmlElement } from '../xml/model';
 
 export interface HoverResult {
   readonly markdown: string;
@@ -42,32 +43,33 @@ export function hover(text: string, offset: number, options: FeatureOptions = {}
 
 const LS_LINK = `[libvirt: Launch Security](${LIBVIRT_LAUNCH_SECURITY_URL})`;
 
-function sevType(tag: ScanStartTag): PolicyKind | undefined {
-  const t = scanAttr(tag, 'type');
+function sevType(tag: ContextStartTag): PolicyKind | undefined {
+  const t = tagAttr(tag, 'type');
   return t === 'sev' || t === 'sev-snp' ? t : undefined;
 }
 
-function inLaunchSecurity(el: ScanElement | undefined): el is ScanElement & { parent: ScanElement } {
+function inLaunchSecurity(el: XmlElement | undefined): el is XmlElement & { parent: XmlElement } {
   return el?.parent?.name === 'launchSecurity';
 }
 
-function elementHover(el: ScanElement | undefined, name: string, span: Span): HoverResult | undefined {
-  if (name === 'launchSecurity' && el?.parent?.name === 'domain') {
+/** Hover on the name of an element `name` in `parent`. */
+function elementHover(parent: XmlElement | undefined, name: string, span: Span): HoverResult | undefined {
+  if (name === 'launchSecurity' && parent?.name === 'domain') {
     return { markdown: `**<launchSecurity>**\n\n${LAUNCH_SECURITY_DOC}\n\n${LS_LINK} · [libvirt: SEV guide](${LIBVIRT_SEV_KBASE_URL})`, span };
   }
   const doc = elementDoc(name);
-  if (!doc || !inLaunchSecurity(el)) return undefined;
+  if (!doc || parent?.name !== 'launchSecurity') return undefined;
   return { markdown: `**<${name}>** in \`<launchSecurity>\`\n\n${doc.summary}\n\nFor ${typesLabel(doc.types)}. ${LS_LINK}`, span };
 }
 
 function hoverXml(text: string, offset: number): HoverResult | undefined {
-  const ctx = xmlContextAt(text, offset, buildTree(text));
+  const ctx = xmlContextAt(text, offset);
   if (!ctx) return undefined;
   switch (ctx.kind) {
     case 'start-tag-name':
-      return offset >= ctx.tag.nameSpan.start ? elementHover(ctx.element, ctx.tag.name, ctx.tag.nameSpan) : undefined;
+      return offset >= ctx.tag.nameSpan.start ? elementHover(ctx.parent, ctx.tag.name, ctx.tag.nameSpan) : undefined;
     case 'end-tag-name':
-      return offset >= ctx.tag.nameSpan.start ? elementHover(ctx.element, ctx.tag.name, ctx.tag.nameSpan) : undefined;
+      return offset >= ctx.nameSpan.start && ctx.element ? elementHover(ctx.element.parent, ctx.name, ctx.nameSpan) : undefined;
     case 'attribute-name':
     case 'attribute-value': {
       const a = ctx.attribute;
@@ -91,7 +93,7 @@ function hoverXml(text: string, offset: number): HoverResult | undefined {
     case 'content': {
       const el = ctx.element;
       if (el?.name !== 'policy' || !inLaunchSecurity(el)) return undefined;
-      return policyHover(text, ctx.text, sevType(el.parent.start));
+      return policyHover(text, ctx.text, sevType(startTagOf(text, el.parent)));
     }
     default:
       return undefined;

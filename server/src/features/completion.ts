@@ -7,11 +7,11 @@
 import { detectKind } from '../linter';
 import { formatPolicy, type PolicyKind } from '../policy';
 import type { Span } from '../text-edit';
-import { eolOf } from '../text-edit';
+import { keysInSection, tomlContextAt } from '../toml/scan';
 import { xmlContextAt, startTagOf, tagAttr, type ContextAttribute, type ContextStartTag } from '../xml/context';
 import type { XmlElement, XmlTolerantResult } from '../xml/model';
 import { parseXmlTolerant } from '../xml/parse';
-import { detectStyle, type DocStyle } from '../xml/edit';
+import { documentOrder, styleOf, type DocStyle } from '../xml/edit';
 import { keyDetail, keyMarkdown, keySchema, skeleton, tableKeys, tomlValue } from './kata-docs';
 import {
   KIND_LABELS,
@@ -34,7 +34,6 @@ import {
   VIRTIO_DRIVER_PARENTS,
 } from './launch-security-docs';
 import { policyMarkdown } from './policy-markdown';
-import { commentStart, keysInSection, lineIndexAt, tomlLines } from './toml-scan';
 
 export type CompletionKind = 'element' | 'attribute' | 'value' | 'key';
 
@@ -68,14 +67,10 @@ export function complete(text: string, offset: number, options: FeatureOptions =
 
 // ---------------------------------------------------------------- domain XML
 
-/** The file's style; while it does not parse, a guess from its text. */
+/** The file's style, from the elements of its tree (as far as the tree goes while the text is being typed). */
 export function guessStyle(text: string, parsed: XmlTolerantResult = parseXmlTolerant(text)): DocStyle {
   const root = parsed.document.root;
-  if (parsed.errors.length === 0 && root) return detectStyle({ ...parsed.document, root });
-  const single = (text.match(/=\s*'/g) ?? []).length;
-  const double = (text.match(/=\s*"/g) ?? []).length;
-  const indented = /\n([ \t]+)</.exec(text);
-  return { eol: eolOf(text), indentUnit: indented ? indented[1]! : '  ', quote: double > single ? '"' : "'" };
+  return styleOf(text, root ? documentOrder(root) : []);
 }
 
 /** `[start, end)` of the run of `chars` around the offset, within `bounds`. */
@@ -297,21 +292,12 @@ function valueItems(
 // ---------------------------------------------------------------- Kata TOML
 
 function completeToml(text: string, offset: number): CompletionItem[] {
-  const lines = tomlLines(text);
-  const index = lineIndexAt(lines, offset);
-  const line = lines[index]!;
-  if (line.continuation || line.header || line.table === undefined) return [];
-  const before = text.slice(line.start, offset);
-  if (commentStart(before) >= 0) return [];
-  const table = line.table;
+  const ctx = tomlContextAt(text, offset);
+  if (!ctx) return [];
+  const table = ctx.table;
 
-  const keyTyping = /^([ \t]*)([A-Za-z0-9_-]*)$/.exec(before);
-  if (keyTyping) {
-    const start = line.start + keyTyping[1]!.length;
-    let end = offset;
-    while (end < line.end && /[A-Za-z0-9_-]/.test(text[end]!)) end++;
-    const hasValue = /^[ \t]*=/.test(text.slice(end, line.end));
-    const present = keysInSection(lines, index);
+  if (ctx.kind === 'key') {
+    const present = keysInSection(ctx.lines, ctx.index);
     return tableKeys(table)
       .filter(([key]) => !present.has(key))
       .map(([key, s]) => ({
@@ -319,19 +305,15 @@ function completeToml(text: string, offset: number): CompletionItem[] {
         kind: 'key' as const,
         detail: keyDetail(s),
         documentation: keyMarkdown(table, key, s),
-        insertText: hasValue ? key : `${key} = ${skeleton(s)}`,
-        replace: { start, end },
+        insertText: ctx.hasValue ? key : `${key} = ${skeleton(s)}`,
+        replace: ctx.span,
       }));
   }
 
-  const valueTyping = /^[ \t]*([A-Za-z0-9_-]+)[ \t]*=[ \t]*(\S*)$/.exec(before);
-  if (!valueTyping) return [];
-  const key = valueTyping[1]!;
+  const key = ctx.key;
   const s = keySchema(table, key);
   if (!s) return [];
-  const start = offset - valueTyping[2]!.length;
-  const rest = /^[^\s#]*/.exec(text.slice(offset, line.end))![0];
-  const replace = { start, end: offset + rest.length };
+  const replace = ctx.span;
   const item = (label: string, detail?: string): CompletionItem => ({
     label,
     kind: 'value',

@@ -23,7 +23,7 @@ import {
 } from './launch-security-docs';
 import { notesList, policyMarkdown, readingNotes } from './policy-markdown';
 import type { FeatureOptions } from './completion';
-import { commentStart, lineIndexAt, parseTomlInteger, tomlLines } from './toml-scan';
+import { lineIndexAt, parseTomlInteger, scanToml } from '../toml/scan';
 import { startTagOf, tagAttr, xmlContextAt, type ContextStartTag } from '../xml/context';
 import type { XmlElement } from '../xml/model';
 
@@ -125,7 +125,7 @@ function policyHover(text: string, run: Span, type: PolicyKind | undefined): Hov
 // ---------------------------------------------------------------- Kata TOML
 
 function hoverToml(text: string, offset: number): HoverResult | undefined {
-  const lines = tomlLines(text);
+  const lines = scanToml(text);
   const line = lines[lineIndexAt(lines, offset)]!;
   if (!line.key || line.continuation || line.table === undefined || line.key.dotted) return undefined;
   const table = line.table;
@@ -135,14 +135,9 @@ function hoverToml(text: string, offset: number): HoverResult | undefined {
   if (offset >= line.key.span.start && offset <= line.key.span.end) {
     return { markdown: keyMarkdown(table, key, schema), span: line.key.span };
   }
-  if (table.join('.') !== 'hypervisor.qemu' || key !== 'snp_guest_policy') return undefined;
-  const lineText = text.slice(line.start, line.end);
-  const eq = lineText.indexOf('=', line.key.span.end - line.start);
-  const comment = commentStart(lineText);
-  const valueRaw = lineText.slice(eq + 1, comment >= 0 ? comment : lineText.length);
-  const value = valueRaw.trim();
-  const start = line.start + eq + 1 + (valueRaw.length - valueRaw.trimStart().length);
-  const span = { start, end: start + value.length };
+  if (table.join('.') !== 'hypervisor.qemu' || key !== 'snp_guest_policy' || !line.value) return undefined;
+  const span = line.value;
+  const value = text.slice(span.start, span.end);
   if (value === '' || offset < span.start || offset > span.end) return undefined;
   const n = parseTomlInteger(value);
   if (n === undefined || n < 0n || n > SNP.MAX) {

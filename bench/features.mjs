@@ -27,7 +27,7 @@ positions.push(devices + 3, devices + 10, text.indexOf('<driver') + 8, text.leng
 function measure(fn) {
   const times = [];
   let k = 0;
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < 6; round++) {
     for (const p of positions) {
       const t = text + ' '.repeat(++k);
       const t0 = process.hrtime.bigint();

@@ -15,10 +15,10 @@ describe('the tolerant TOML scan behind completion and hover', () => {
     const l = lines[1]!;
     assert.deepEqual(l.table, ['hypervisor', 'qemu']);
     assert.deepEqual(l.key?.path, ['a', 'b.c', 'd']);
-    assert.equal(spanText(text, l.key!.span), 'd');
+    assert.equal(spanText(text, l.key.span), 'd');
     assert.equal(text[l.equals!], '=');
     assert.equal(spanText(text, l.value!), '"x # y"');
-    assert.equal(text.slice(l.comment!), '# note\nkernel_params = """\nk = v\n"""\n[[x]]\n');
+    assert.equal(text.slice(l.comment), '# note\nkernel_params = """\nk = v\n"""\n[[x]]\n');
     assert.equal(lines[3]!.continuation, true);
     assert.equal(lines[3]!.key, undefined);
     assert.equal(lines[4]!.continuation, true);

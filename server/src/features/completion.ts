@@ -7,9 +7,11 @@
 import { detectKind } from '../linter';
 import { formatPolicy, type PolicyKind } from '../policy';
 import type { Span } from '../text-edit';
-import { eolOf } from '../text-edit';
-import { parseXml } from '../xml/parse';
-import { detectStyle, type DocStyle } from '../xml/edit';
+import { keysInSection, tomlContextAt } from '../toml/scan';
+import { xmlContextAt, startTagOf, tagAttr, type ContextAttribute, type ContextStartTag } from '../xml/context';
+import type { XmlElement, XmlTolerantResult } from '../xml/model';
+import { parseXmlTolerant } from '../xml/parse';
+import { documentOrder, styleOf, type DocStyle } from '../xml/edit';
 import { keyDetail, keyMarkdown, keySchema, skeleton, tableKeys, tomlValue } from './kata-docs';
 import {
   KIND_LABELS,
@@ -32,8 +34,6 @@ import {
   VIRTIO_DRIVER_PARENTS,
 } from './launch-security-docs';
 import { policyMarkdown } from './policy-markdown';
-import { commentStart, keysInSection, lineIndexAt, tomlLines } from './toml-scan';
-import { buildTree, scanAttr, xmlContextAt, type ScanAttribute, type ScanElement, type ScanStartTag } from './xml-scan';
 
 export type CompletionKind = 'element' | 'attribute' | 'value' | 'key';
 
@@ -67,14 +67,10 @@ export function complete(text: string, offset: number, options: FeatureOptions =
 
 // ---------------------------------------------------------------- domain XML
 
-/** The file's style; while it does not parse, a guess from its text. */
-export function guessStyle(text: string): DocStyle {
-  const parsed = parseXml(text);
-  if (parsed.ok) return detectStyle(parsed.document);
-  const single = (text.match(/=\s*'/g) ?? []).length;
-  const double = (text.match(/=\s*"/g) ?? []).length;
-  const indented = /\n([ \t]+)</.exec(text);
-  return { eol: eolOf(text), indentUnit: indented ? indented[1]! : '  ', quote: double > single ? '"' : "'" };
+/** The file's style, from the elements of its tree (as far as the tree goes while the text is being typed). */
+export function guessStyle(text: string, parsed: XmlTolerantResult = parseXmlTolerant(text)): DocStyle {
+  const root = parsed.document.root;
+  return styleOf(text, root ? documentOrder(root) : []);
 }
 
 /** `[start, end)` of the run of `chars` around the offset, within `bounds`. */
@@ -93,28 +89,35 @@ function lineIndent(text: string, offset: number): string {
   return /^[ \t]*$/.test(before) ? before : /^[ \t]*/.exec(before)![0];
 }
 
-function sevType(tag: ScanStartTag | undefined): PolicyKind | undefined {
-  const t = tag ? scanAttr(tag, 'type') : undefined;
+function sevType(tag: ContextStartTag | undefined): PolicyKind | undefined {
+  const t = tag ? tagAttr(tag, 'type') : undefined;
   return t === 'sev' || t === 'sev-snp' ? t : undefined;
 }
 
-function isDomainRoot(el: ScanElement | undefined): el is ScanElement {
+function isDomainRoot(el: XmlElement | undefined): el is XmlElement {
   return el !== undefined && el.name === 'domain' && el.parent === undefined;
 }
 
-function quoteOf(tag: ScanStartTag, style: DocStyle): '"' | "'" {
+function quoteOf(tag: ContextStartTag, style: DocStyle): '"' | "'" {
   return tag.attributes.find((a) => a.quote)?.quote ?? style.quote;
 }
 
+// The tree of the last text completed: one parse per request, shared by the context and the style.
+let lastParsed: { readonly text: string; readonly parsed: XmlTolerantResult } | undefined;
+
+function parsedOf(text: string): XmlTolerantResult {
+  if (lastParsed?.text !== text) lastParsed = { text, parsed: parseXmlTolerant(text) };
+  return lastParsed.parsed;
+}
+
 function completeXml(text: string, offset: number): CompletionItem[] {
-  const scan = buildTree(text);
-  const ctx = xmlContextAt(text, offset, scan);
+  const ctx = xmlContextAt(text, offset, parsedOf(text));
   if (!ctx) return [];
   switch (ctx.kind) {
     case 'start-tag-name': {
       const bare = !ctx.tag.closed && ctx.tag.attributes.length === 0;
       if (ctx.parent?.name === 'launchSecurity') {
-        return childItems(ctx.parent, ctx.element, ctx.tag.nameSpan, (name, content) => (bare ? `${name}>${content}</${name}>` : name));
+        return childItems(text, ctx.parent, ctx.element, ctx.tag.nameSpan, (name, content) => (bare ? `${name}>${content}</${name}>` : name));
       }
       if (isDomainRoot(ctx.parent) && bare) {
         const indent = lineIndent(text, ctx.tag.span.start);
@@ -126,11 +129,11 @@ function completeXml(text: string, offset: number): CompletionItem[] {
       const el = ctx.element;
       if (el?.name === 'policy' && el.parent?.name === 'launchSecurity') {
         const replace = wordAround(text, offset, /[0-9A-Za-z]/, ctx.text);
-        return policyItems(el.parent.start, replace);
+        return policyItems(startTagOf(text, el.parent), replace);
       }
       if (el?.name === 'launchSecurity') {
         const replace = wordAround(text, offset, /[A-Za-z]/, ctx.text);
-        return childItems(el, undefined, replace, (name, content) => `<${name}>${content}</${name}>`);
+        return childItems(text, el, undefined, replace, (name, content) => `<${name}>${content}</${name}>`);
       }
       if (isDomainRoot(el)) {
         // Only once a word is typed: a space or newline in <domain> should not pop up a list.
@@ -164,12 +167,13 @@ function completeXml(text: string, offset: number): CompletionItem[] {
 }
 
 function childItems(
-  parent: ScanElement,
-  typing: ScanElement | undefined,
+  text: string,
+  parent: XmlElement,
+  typing: XmlElement | undefined,
   replace: Span,
   insert: (name: string, content: string) => string,
 ): CompletionItem[] {
-  const type = sevType(parent.start);
+  const type = sevType(startTagOf(text, parent));
   const present = new Set(parent.children.filter((c) => c !== typing).map((c) => c.name));
   return LAUNCH_SECURITY_ELEMENTS.filter((d) => (type ? d.types.includes(type) : d.types.length === 2) && !present.has(d.name)).map((d) => ({
     label: d.name,
@@ -183,14 +187,14 @@ function childItems(
 
 function launchSecurityItems(
   text: string,
-  domain: ScanElement,
-  typing: ScanElement | undefined,
+  domain: XmlElement,
+  typing: XmlElement | undefined,
   replace: Span,
   indent: string,
   finish: (block: string) => string,
 ): CompletionItem[] {
   if (domain.children.some((c) => c !== typing && c.name === 'launchSecurity')) return [];
-  const style = guessStyle(text);
+  const style = guessStyle(text, parsedOf(text));
   return LAUNCH_SECURITY_KINDS.map((kind) => {
     const p = POLICY_PRESETS[kind][0]!;
     return {
@@ -216,24 +220,24 @@ function presetItem(kind: LaunchSecurityKind, p: PolicyPreset, replace: Span, la
   };
 }
 
-function policyItems(launchSecurity: ScanStartTag, replace: Span): CompletionItem[] {
-  const typeAttr = scanAttr(launchSecurity, 'type');
+function policyItems(launchSecurity: ContextStartTag, replace: Span): CompletionItem[] {
+  const typeAttr = tagAttr(launchSecurity, 'type');
   const kinds: LaunchSecurityKind[] =
     typeAttr === 'sev' ? ['sev', 'sev-es'] : typeAttr === 'sev-snp' ? ['sev-snp'] : typeAttr === undefined ? [...LAUNCH_SECURITY_KINDS] : [];
   return kinds.flatMap((kind) => POLICY_PRESETS[kind].map((p) => presetItem(kind, p, replace)));
 }
 
 /** Replace span and text of an attribute-name completion. */
-function attributeInsert(text: string, offset: number, attribute: ScanAttribute | undefined, name: string, value: string, quote: string): { replace: Span; insertText: string } {
+function attributeInsert(text: string, offset: number, attribute: ContextAttribute | undefined, name: string, value: string, quote: string): { replace: Span; insertText: string } {
   if (attribute) return { replace: attribute.nameSpan, insertText: attribute.hasEquals ? name : `${name}=${quote}${value}${quote}` };
   const space = /\s/.test(text[offset - 1] ?? ' ') ? '' : ' ';
   return { replace: { start: offset, end: offset }, insertText: `${space}${name}=${quote}${value}${quote}` };
 }
 
-function launchSecurityAttributeItems(text: string, offset: number, tag: ScanStartTag, attribute: ScanAttribute | undefined): CompletionItem[] {
+function launchSecurityAttributeItems(text: string, offset: number, tag: ContextStartTag, attribute: ContextAttribute | undefined): CompletionItem[] {
   const type = sevType(tag);
   const present = new Set(tag.attributes.filter((a) => a !== attribute).map((a) => a.name));
-  const quote = quoteOf(tag, guessStyle(text));
+  const quote = quoteOf(tag, guessStyle(text, parsedOf(text)));
   return LAUNCH_SECURITY_ATTRIBUTES.filter(
     (d) => !present.has(d.name) && (d.name === 'type' || (type ? d.types.includes(type) : d.types.length === 2)),
   ).map((d) => ({
@@ -245,9 +249,9 @@ function launchSecurityAttributeItems(text: string, offset: number, tag: ScanSta
   }));
 }
 
-function iommuAttributeItems(text: string, offset: number, tag: ScanStartTag, attribute: ScanAttribute | undefined): CompletionItem[] {
+function iommuAttributeItems(text: string, offset: number, tag: ContextStartTag, attribute: ContextAttribute | undefined): CompletionItem[] {
   if (tag.attributes.some((a) => a !== attribute && a.name === 'iommu')) return [];
-  const quote = quoteOf(tag, guessStyle(text));
+  const quote = quoteOf(tag, guessStyle(text, parsedOf(text)));
   return [
     {
       label: 'iommu',
@@ -262,8 +266,8 @@ function iommuAttributeItems(text: string, offset: number, tag: ScanStartTag, at
 function valueItems(
   text: string,
   offset: number,
-  tag: ScanStartTag,
-  a: ScanAttribute,
+  tag: ContextStartTag,
+  a: ContextAttribute,
   values: readonly { readonly value: string; readonly summary: string }[],
   documentation: string,
 ): CompletionItem[] {
@@ -278,7 +282,7 @@ function valueItems(
       wrap = (v) => v + a.quote;
     }
   } else {
-    const q = quoteOf(tag, guessStyle(text));
+    const q = quoteOf(tag, guessStyle(text, parsedOf(text)));
     replace = a.valueSpan ?? { start: offset, end: offset };
     wrap = (v) => `${q}${v}${q}`;
   }
@@ -288,21 +292,12 @@ function valueItems(
 // ---------------------------------------------------------------- Kata TOML
 
 function completeToml(text: string, offset: number): CompletionItem[] {
-  const lines = tomlLines(text);
-  const index = lineIndexAt(lines, offset);
-  const line = lines[index]!;
-  if (line.continuation || line.header || line.table === undefined) return [];
-  const before = text.slice(line.start, offset);
-  if (commentStart(before) >= 0) return [];
-  const table = line.table;
+  const ctx = tomlContextAt(text, offset);
+  if (!ctx) return [];
+  const table = ctx.table;
 
-  const keyTyping = /^([ \t]*)([A-Za-z0-9_-]*)$/.exec(before);
-  if (keyTyping) {
-    const start = line.start + keyTyping[1]!.length;
-    let end = offset;
-    while (end < line.end && /[A-Za-z0-9_-]/.test(text[end]!)) end++;
-    const hasValue = /^[ \t]*=/.test(text.slice(end, line.end));
-    const present = keysInSection(lines, index);
+  if (ctx.kind === 'key') {
+    const present = keysInSection(ctx.lines, ctx.index);
     return tableKeys(table)
       .filter(([key]) => !present.has(key))
       .map(([key, s]) => ({
@@ -310,19 +305,15 @@ function completeToml(text: string, offset: number): CompletionItem[] {
         kind: 'key' as const,
         detail: keyDetail(s),
         documentation: keyMarkdown(table, key, s),
-        insertText: hasValue ? key : `${key} = ${skeleton(s)}`,
-        replace: { start, end },
+        insertText: ctx.hasValue ? key : `${key} = ${skeleton(s)}`,
+        replace: ctx.span,
       }));
   }
 
-  const valueTyping = /^[ \t]*([A-Za-z0-9_-]+)[ \t]*=[ \t]*(\S*)$/.exec(before);
-  if (!valueTyping) return [];
-  const key = valueTyping[1]!;
+  const key = ctx.key;
   const s = keySchema(table, key);
   if (!s) return [];
-  const start = offset - valueTyping[2]!.length;
-  const rest = /^[^\s#]*/.exec(text.slice(offset, line.end))![0];
-  const replace = { start, end: offset + rest.length };
+  const replace = ctx.span;
   const item = (label: string, detail?: string): CompletionItem => ({
     label,
     kind: 'value',

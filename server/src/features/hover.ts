@@ -23,8 +23,9 @@ import {
 } from './launch-security-docs';
 import { notesList, policyMarkdown, readingNotes } from './policy-markdown';
 import type { FeatureOptions } from './completion';
-import { commentStart, lineIndexAt, parseTomlInteger, tomlLines } from './toml-scan';
-import { buildTree, scanAttr, xmlContextAt, type ScanElement, type ScanStartTag } from './xml-scan';
+import { lineIndexAt, parseTomlInteger, scanToml } from '../toml/scan';
+import { startTagOf, tagAttr, xmlContextAt, type ContextStartTag } from '../xml/context';
+import type { XmlElement } from '../xml/model';
 
 export interface HoverResult {
   readonly markdown: string;
@@ -42,32 +43,33 @@ export function hover(text: string, offset: number, options: FeatureOptions = {}
 
 const LS_LINK = `[libvirt: Launch Security](${LIBVIRT_LAUNCH_SECURITY_URL})`;
 
-function sevType(tag: ScanStartTag): PolicyKind | undefined {
-  const t = scanAttr(tag, 'type');
+function sevType(tag: ContextStartTag): PolicyKind | undefined {
+  const t = tagAttr(tag, 'type');
   return t === 'sev' || t === 'sev-snp' ? t : undefined;
 }
 
-function inLaunchSecurity(el: ScanElement | undefined): el is ScanElement & { parent: ScanElement } {
+function inLaunchSecurity(el: XmlElement | undefined): el is XmlElement & { parent: XmlElement } {
   return el?.parent?.name === 'launchSecurity';
 }
 
-function elementHover(el: ScanElement | undefined, name: string, span: Span): HoverResult | undefined {
-  if (name === 'launchSecurity' && el?.parent?.name === 'domain') {
+/** Hover on the name of an element `name` in `parent`. */
+function elementHover(parent: XmlElement | undefined, name: string, span: Span): HoverResult | undefined {
+  if (name === 'launchSecurity' && parent?.name === 'domain') {
     return { markdown: `**<launchSecurity>**\n\n${LAUNCH_SECURITY_DOC}\n\n${LS_LINK} · [libvirt: SEV guide](${LIBVIRT_SEV_KBASE_URL})`, span };
   }
   const doc = elementDoc(name);
-  if (!doc || !inLaunchSecurity(el)) return undefined;
+  if (!doc || parent?.name !== 'launchSecurity') return undefined;
   return { markdown: `**<${name}>** in \`<launchSecurity>\`\n\n${doc.summary}\n\nFor ${typesLabel(doc.types)}. ${LS_LINK}`, span };
 }
 
 function hoverXml(text: string, offset: number): HoverResult | undefined {
-  const ctx = xmlContextAt(text, offset, buildTree(text));
+  const ctx = xmlContextAt(text, offset);
   if (!ctx) return undefined;
   switch (ctx.kind) {
     case 'start-tag-name':
-      return offset >= ctx.tag.nameSpan.start ? elementHover(ctx.element, ctx.tag.name, ctx.tag.nameSpan) : undefined;
+      return offset >= ctx.tag.nameSpan.start ? elementHover(ctx.parent, ctx.tag.name, ctx.tag.nameSpan) : undefined;
     case 'end-tag-name':
-      return offset >= ctx.tag.nameSpan.start ? elementHover(ctx.element, ctx.tag.name, ctx.tag.nameSpan) : undefined;
+      return offset >= ctx.nameSpan.start && ctx.element ? elementHover(ctx.element.parent, ctx.name, ctx.nameSpan) : undefined;
     case 'attribute-name':
     case 'attribute-value': {
       const a = ctx.attribute;
@@ -91,7 +93,7 @@ function hoverXml(text: string, offset: number): HoverResult | undefined {
     case 'content': {
       const el = ctx.element;
       if (el?.name !== 'policy' || !inLaunchSecurity(el)) return undefined;
-      return policyHover(text, ctx.text, sevType(el.parent.start));
+      return policyHover(text, ctx.text, sevType(startTagOf(text, el.parent)));
     }
     default:
       return undefined;
@@ -123,7 +125,7 @@ function policyHover(text: string, run: Span, type: PolicyKind | undefined): Hov
 // ---------------------------------------------------------------- Kata TOML
 
 function hoverToml(text: string, offset: number): HoverResult | undefined {
-  const lines = tomlLines(text);
+  const lines = scanToml(text);
   const line = lines[lineIndexAt(lines, offset)]!;
   if (!line.key || line.continuation || line.table === undefined || line.key.dotted) return undefined;
   const table = line.table;
@@ -133,14 +135,9 @@ function hoverToml(text: string, offset: number): HoverResult | undefined {
   if (offset >= line.key.span.start && offset <= line.key.span.end) {
     return { markdown: keyMarkdown(table, key, schema), span: line.key.span };
   }
-  if (table.join('.') !== 'hypervisor.qemu' || key !== 'snp_guest_policy') return undefined;
-  const lineText = text.slice(line.start, line.end);
-  const eq = lineText.indexOf('=', line.key.span.end - line.start);
-  const comment = commentStart(lineText);
-  const valueRaw = lineText.slice(eq + 1, comment >= 0 ? comment : lineText.length);
-  const value = valueRaw.trim();
-  const start = line.start + eq + 1 + (valueRaw.length - valueRaw.trimStart().length);
-  const span = { start, end: start + value.length };
+  if (table.join('.') !== 'hypervisor.qemu' || key !== 'snp_guest_policy' || !line.value) return undefined;
+  const span = line.value;
+  const value = text.slice(span.start, span.end);
   if (value === '' || offset < span.start || offset > span.end) return undefined;
   const n = parseTomlInteger(value);
   if (n === undefined || n < 0n || n > SNP.MAX) {

@@ -61,23 +61,37 @@ export class LspClient {
   /** Opens a document; returns the version it was opened with. */
   open(uri: string, text: string, languageId = 'xml'): number {
     const version = this.version++;
-    void this.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version, text } });
+    this.notify('textDocument/didOpen', { textDocument: { uri, languageId, version, text } });
     return version;
   }
 
   change(uri: string, version: unknown, contentChanges: unknown): void {
-    void this.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges });
+    this.notify('textDocument/didChange', { textDocument: { uri, version }, contentChanges });
   }
 
   close(uri: string): void {
-    void this.conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    this.notify('textDocument/didClose', { textDocument: { uri } });
   }
 
   request<T>(method: string, params: unknown, timeoutMs: number): Promise<T> {
     return withTimeout(this.conn.sendRequest<T>(method, params), timeoutMs, `no answer to ${method} within ${timeoutMs} ms`);
   }
 
+  /**
+   * Sends a notification. One still queued when the client is disposed fails
+   * to write to the closed pipe; that failure is expected and dropped (it used
+   * to surface as an unhandled rejection after the test had ended).
+   */
+  private notify(method: string, params: unknown): void {
+    this.conn.sendNotification(method, params).catch((e: unknown) => {
+      if (!this.disposed) throw e;
+    });
+  }
+
+  private disposed = false;
+
   dispose(): void {
+    this.disposed = true;
     this.conn.dispose();
     this.server.kill();
   }

@@ -10,6 +10,7 @@ import { FILE_TYPES } from '../../server/src/file-types';
 import { allRuleMetas } from '../../server/src/rules/index';
 import type { RuleMeta, Target } from '../../server/src/rules/types';
 import { ROOT } from './fixtures';
+import { snapshot, writeChecked } from './write';
 
 export const README = path.join(ROOT, 'README.md');
 
@@ -41,8 +42,9 @@ export function withRuleTables(text: string): string {
 }
 
 if (require.main === module) {
+  const snap = snapshot(README);
   const before = fs.readFileSync(README, 'utf8');
   const after = withRuleTables(before);
-  if (after !== before) fs.writeFileSync(README, after);
+  if (after !== before) writeChecked(README, after, snap);
   console.log(after === before ? 'README.md rule tables are up to date' : 'README.md rule tables rewritten');
 }

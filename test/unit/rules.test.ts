@@ -20,6 +20,7 @@ import { FILE_TYPES } from '../../server/src/file-types';
 import { lint, type LintOptions } from '../../server/src/linter';
 import type { Finding } from '../../server/src/rules/types';
 import { applyEdits } from '../../server/src/text-edit';
+import { writeChecked } from '../support/write';
 import { FIXTURES, UPDATE, fixRule, formatExpected, fixtureOptions, listDir, toExpected, type ExpectedDiagnostic } from '../support/fixtures';
 
 function key(f: Finding): string {
@@ -60,7 +61,7 @@ for (const { kind: target, extensions } of Object.values(FILE_TYPES)) {
           const found = lint(text, options).findings.filter((f) => f.ruleId === ruleId);
           const actual = toExpected(text, found);
           const expectedFile = base + '.expected.json';
-          if (UPDATE) fs.writeFileSync(expectedFile, formatExpected(actual));
+          if (UPDATE) writeChecked(expectedFile, formatExpected(actual));
           const expected = JSON.parse(fs.readFileSync(expectedFile, 'utf8')) as ExpectedDiagnostic[];
           assert.ok(expected.length > 0, 'an invalid fixture must expect at least one finding');
           assert.deepEqual(actual, expected);
@@ -81,7 +82,7 @@ for (const { kind: target, extensions } of Object.values(FILE_TYPES)) {
           const fixedFile = base + '.fixed' + ext;
           const fixed = fixRule(text, ruleId, options);
           if (UPDATE) {
-            if (fixed !== text) fs.writeFileSync(fixedFile, fixed);
+            if (fixed !== text) writeChecked(fixedFile, fixed);
             else if (fs.existsSync(fixedFile)) fs.unlinkSync(fixedFile);
           }
           if (!fs.existsSync(fixedFile)) {

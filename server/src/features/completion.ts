@@ -8,7 +8,7 @@ import { detectKind } from '../linter';
 import { formatPolicy, type PolicyKind } from '../policy';
 import type { Span } from '../text-edit';
 import { keysInSection, tomlContextAt } from '../toml/scan';
-import { xmlContextAt, startTagOf, tagAttr, type ContextAttribute, type ContextStartTag } from '../xml/context';
+import { parsedOf, xmlContextAt, startTagOf, tagAttr, type ContextAttribute, type ContextStartTag } from '../xml/context';
 import type { XmlElement, XmlTolerantResult } from '../xml/model';
 import { parseXmlTolerant } from '../xml/parse';
 import { documentOrder, styleOf, type DocStyle } from '../xml/edit';
@@ -100,14 +100,6 @@ function isDomainRoot(el: XmlElement | undefined): el is XmlElement {
 
 function quoteOf(tag: ContextStartTag, style: DocStyle): '"' | "'" {
   return tag.attributes.find((a) => a.quote)?.quote ?? style.quote;
-}
-
-// The tree of the last text completed: one parse per request, shared by the context and the style.
-let lastParsed: { readonly text: string; readonly parsed: XmlTolerantResult } | undefined;
-
-function parsedOf(text: string): XmlTolerantResult {
-  if (lastParsed?.text !== text) lastParsed = { text, parsed: parseXmlTolerant(text) };
-  return lastParsed.parsed;
 }
 
 function completeXml(text: string, offset: number): CompletionItem[] {

@@ -166,7 +166,17 @@ export function startTagOf(text: string, el: XmlElement): ContextStartTag {
 }
 
 /** The context at `offset`; undefined inside comments, CDATA sections, PIs, the DOCTYPE and the `/>` of a tag. */
-export function xmlContextAt(text: string, offset: number, parsed: XmlTolerantResult = parseXmlTolerant(text)): XmlContext | undefined {
+// The tree of the last text asked about: completion and hover at many positions of one version
+// parse it once (a string compare decides; the worker of large documents is sent a new string each time).
+let lastParsed: { readonly text: string; readonly parsed: XmlTolerantResult } | undefined;
+
+/** The tolerant tree of `text`, kept for the last text asked about. */
+export function parsedOf(text: string): XmlTolerantResult {
+  if (lastParsed?.text !== text) lastParsed = { text, parsed: parseXmlTolerant(text) };
+  return lastParsed.parsed;
+}
+
+export function xmlContextAt(text: string, offset: number, parsed: XmlTolerantResult = parsedOf(text)): XmlContext | undefined {
   let nodes: readonly XmlNode[] = parsed.document.nodes;
   let parent: XmlElement | undefined;
   let contentStart = 0;

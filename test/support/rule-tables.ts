@@ -4,7 +4,6 @@
  * The meta test checks the README holds exactly this text; after a rule
  * change, `npm run readme:rules` rewrites the tables.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FILE_TYPES } from '../../server/src/file-types';
 import { allRuleMetas } from '../../server/src/rules/index';
@@ -43,7 +42,8 @@ export function withRuleTables(text: string): string {
 
 if (require.main === module) {
   const snap = snapshot(README);
-  const before = fs.readFileSync(README, 'utf8');
+  if (!snap) throw new Error(`${README} not found`);
+  const before = snap.bytes.toString('utf8');
   const after = withRuleTables(before);
   if (after !== before) writeChecked(README, after, snap);
   console.log(after === before ? 'README.md rule tables are up to date' : 'README.md rule tables rewritten');

@@ -5,7 +5,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   checkLaunchSecurity,
-  formatLaunchPolicy,
   kindOf,
   LAUNCH_SECURITY_KINDS,
   launchSecurityBlock,
@@ -19,6 +18,7 @@ import { lint } from '../../server/src/linter';
 import { policyNotes, summarizePolicy } from '../../server/src/policy';
 import { applyEdits } from '../../server/src/text-edit';
 import { domainSchema, hasXmllint, invalidFiles } from '../support/xmllint';
+import { formatLaunchPolicy } from '../../server/src/policy';
 
 /** The rules about <launchSecurity> itself and its policy. */
 const LAUNCH_SECURITY_RULES = new Set([

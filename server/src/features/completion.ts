@@ -10,7 +10,6 @@ import type { Span } from '../text-edit';
 import { keysInSection, tomlContextAt } from '../toml/scan';
 import { parsedOf, xmlContextAt, startTagOf, tagAttr, type ContextAttribute, type ContextStartTag } from '../xml/context';
 import type { XmlElement, XmlTolerantResult } from '../xml/model';
-import { parseXmlTolerant } from '../xml/parse';
 import { documentOrder, styleOf, type DocStyle } from '../xml/edit';
 import { keyDetail, keyMarkdown, keySchema, skeleton, tableKeys, tomlValue } from './kata-docs';
 import {
@@ -68,7 +67,7 @@ export function complete(text: string, offset: number, options: FeatureOptions =
 // ---------------------------------------------------------------- domain XML
 
 /** The file's style, from the elements of its tree (as far as the tree goes while the text is being typed). */
-export function guessStyle(text: string, parsed: XmlTolerantResult = parseXmlTolerant(text)): DocStyle {
+export function guessStyle(text: string, parsed: XmlTolerantResult = parsedOf(text)): DocStyle {
   const root = parsed.document.root;
   return styleOf(text, root ? documentOrder(root) : []);
 }
@@ -186,7 +185,7 @@ function launchSecurityItems(
   finish: (block: string) => string,
 ): CompletionItem[] {
   if (domain.children.some((c) => c !== typing && c.name === 'launchSecurity')) return [];
-  const style = guessStyle(text, parsedOf(text));
+  const style = guessStyle(text);
   return LAUNCH_SECURITY_KINDS.map((kind) => {
     const p = POLICY_PRESETS[kind][0]!;
     return {
@@ -229,7 +228,7 @@ function attributeInsert(text: string, offset: number, attribute: ContextAttribu
 function launchSecurityAttributeItems(text: string, offset: number, tag: ContextStartTag, attribute: ContextAttribute | undefined): CompletionItem[] {
   const type = sevType(tag);
   const present = new Set(tag.attributes.filter((a) => a !== attribute).map((a) => a.name));
-  const quote = quoteOf(tag, guessStyle(text, parsedOf(text)));
+  const quote = quoteOf(tag, guessStyle(text));
   return LAUNCH_SECURITY_ATTRIBUTES.filter(
     (d) => !present.has(d.name) && (d.name === 'type' || (type ? d.types.includes(type) : d.types.length === 2)),
   ).map((d) => ({
@@ -243,7 +242,7 @@ function launchSecurityAttributeItems(text: string, offset: number, tag: Context
 
 function iommuAttributeItems(text: string, offset: number, tag: ContextStartTag, attribute: ContextAttribute | undefined): CompletionItem[] {
   if (tag.attributes.some((a) => a !== attribute && a.name === 'iommu')) return [];
-  const quote = quoteOf(tag, guessStyle(text, parsedOf(text)));
+  const quote = quoteOf(tag, guessStyle(text));
   return [
     {
       label: 'iommu',
@@ -274,7 +273,7 @@ function valueItems(
       wrap = (v) => v + a.quote;
     }
   } else {
-    const q = quoteOf(tag, guessStyle(text, parsedOf(text)));
+    const q = quoteOf(tag, guessStyle(text));
     replace = a.valueSpan ?? { start: offset, end: offset };
     wrap = (v) => `${q}${v}${q}`;
   }

@@ -45,7 +45,6 @@ export function kindOf(type: PolicyKind, policy: bigint | undefined): LaunchSecu
   return policy !== undefined && (policy & SEV.ES) !== 0n ? 'sev-es' : 'sev';
 }
 
-export { formatLaunchPolicy };
 
 function preset(kind: LaunchSecurityKind, value: bigint, source: string): PolicyPreset {
   return { label: formatLaunchPolicy(kind, value), value, detail: `${summarizePolicy(value, launchSecurityType(kind))} — ${source}`, source };

@@ -1,0 +1,359 @@
+/**
+ * Validates an XML tree (the one every rule reads, `xml/parse.ts`) against a
+ * grammar, reporting each problem at the name or value it is about, with what
+ * the grammar expected there.
+ *
+ * One mistake gives one problem: after an element that is not allowed, the
+ * validation goes on as if it were absent (or, when it looks like a
+ * misspelling, as if it were the element meant) without looking inside; after
+ * a bad attribute value or text, as if the value were right; after a missing
+ * attribute or child, as if it were present.
+ */
+
+import type { Span, XmlAttribute, XmlElement } from '../xml/model';
+import { decodeText } from './compile';
+import type { Grammar } from './grammar';
+import { contains, hasWildcard, listedNames, showQName, type QName } from './name-class';
+import { enumeratedValues, firstPatterns, type AttributeP, type ElementP, type Pattern } from './pattern';
+
+const XML_NS = 'http://www.w3.org/XML/1998/namespace';
+
+export type SchemaProblem =
+  | {
+      /** An element the grammar does not allow where it is. */
+      readonly kind: 'element';
+      readonly span: Span;
+      readonly element: XmlElement;
+      readonly name: string;
+      readonly parent: string | undefined;
+      /** The elements allowed at this point, as written with the document's prefixes. */
+      readonly expected: readonly string[];
+      /** True when the parent allows this element, but not here (a second one, or out of order). */
+      readonly elsewhere: boolean;
+    }
+  | {
+      readonly kind: 'attribute';
+      readonly span: Span;
+      readonly element: XmlElement;
+      readonly attribute: XmlAttribute;
+      /** The attributes this element may still have. */
+      readonly expected: readonly string[];
+    }
+  | {
+      readonly kind: 'attribute-value';
+      readonly span: Span;
+      readonly element: XmlElement;
+      readonly attribute: XmlAttribute;
+      readonly value: string;
+      /** The allowed values, when the grammar enumerates them. */
+      readonly values: readonly string[] | undefined;
+      /** What is allowed, in words ("an unsigned 32-bit integer", "one of: a, b"). */
+      readonly expected: string;
+    }
+  | {
+      readonly kind: 'missing-attribute';
+      readonly span: Span;
+      readonly element: XmlElement;
+      /** Required attributes, any one of which would do when there are several. */
+      readonly missing: readonly string[];
+    }
+  | {
+      readonly kind: 'missing-element';
+      readonly span: Span;
+      readonly element: XmlElement;
+      /** The elements that may come next (one of them is required); empty when text is what is missing. */
+      readonly missing: readonly string[];
+      /** What text is required instead, in words, when no element is. */
+      readonly text: string | undefined;
+    }
+  | {
+      /** Text (or the empty content) the grammar does not accept. */
+      readonly kind: 'text';
+      readonly span: Span;
+      readonly element: XmlElement;
+      readonly value: string;
+      readonly values: readonly string[] | undefined;
+      /** What is allowed, in words; undefined when the element takes no text at all. */
+      readonly expected: string | undefined;
+    };
+
+/** Namespace bindings in scope: prefix → URI ('' is the default namespace). */
+type Bindings = ReadonlyMap<string, string>;
+
+const NO_BINDINGS: Bindings = new Map([['xml', XML_NS]]);
+
+export interface ValidationResult {
+  readonly problems: readonly SchemaProblem[];
+  readonly valid: boolean;
+}
+
+const isWhitespace = (s: string): boolean => /^[ \t\n\r]*$/.test(s);
+
+/** Validates the tree rooted at `root` of `text`. */
+export function validate(grammar: Grammar, text: string, root: XmlElement): ValidationResult {
+  return new Validator(grammar, text).run(root);
+}
+
+/** The elements and attributes a grammar allows at a point, in words for messages. */
+function names(ps: readonly (ElementP | AttributeP)[], prefixes: ReadonlyMap<string, string>, exclude?: ReadonlySet<string>): string[] {
+  const out = new Set<string>();
+  let wildcard = false;
+  for (const p of ps) {
+    for (const q of listedNames(p.nc)) {
+      const shown = showQName(q, prefixes);
+      if (!exclude?.has(shown)) out.add(shown);
+    }
+    if (hasWildcard(p.nc)) wildcard = true;
+  }
+  const sorted = [...out].sort((a, b) => a.localeCompare(b));
+  if (wildcard) sorted.push('*');
+  return sorted;
+}
+
+/** The allowed text in words: the enumeration, or the datatypes. */
+export function describeText(ps: readonly Pattern[]): { values: string[] | undefined; words: string } {
+  const values = enumeratedValues(ps);
+  if (values !== undefined) return { values, words: values.length === 1 ? `'${values[0]}'` : `one of: ${values.join(', ')}` };
+  const words = new Set<string>();
+  const seen = new Set<number>();
+  const enumerated: string[] = [];
+  const walk = (p: Pattern): void => {
+    if (seen.has(p.id)) return;
+    seen.add(p.id);
+    if (p.k === 'data') words.add(p.type.describe() + (p.except ? ' (with exceptions)' : ''));
+    else if (p.k === 'value') enumerated.push(`'${p.value}'`);
+    else if (p.k === 'text') words.add('text');
+    else if (p.k === 'list') words.add('a list of values');
+    else if (p.k === 'choice') p.members.forEach(walk);
+    else if (p.k === 'group' || p.k === 'interleave' || p.k === 'after') {
+      walk(p.a);
+      walk(p.b);
+    } else if (p.k === 'oneOrMore') walk(p.p);
+  };
+  ps.forEach(walk);
+  const all = [...enumerated, ...words];
+  return { values: undefined, words: all.length === 0 ? 'nothing' : all.join(' or ') };
+}
+
+class Validator {
+  private readonly problems: SchemaProblem[] = [];
+  /** URI → prefix, for messages ('' → no prefix). */
+  private readonly prefixes = new Map<string, string>();
+
+  constructor(
+    private readonly g: Grammar,
+    private readonly text: string,
+  ) {}
+
+  run(root: XmlElement): ValidationResult {
+    const after = this.element(root, this.g.start, this.g.start, NO_BINDINGS);
+    const valid = this.problems.length === 0 && after.nullable;
+    return { problems: this.problems, valid };
+  }
+
+  private resolve(name: string, bindings: Bindings, attribute: boolean): QName {
+    const colon = name.indexOf(':');
+    if (colon < 0) return { ns: attribute ? '' : (bindings.get('') ?? ''), local: name };
+    const prefix = name.slice(0, colon);
+    const ns = bindings.get(prefix);
+    // An undeclared prefix: the name stays as written, in no namespace (what libxml2 does).
+    if (ns === undefined) return { ns: '', local: name };
+    return { ns, local: name.slice(colon + 1) };
+  }
+
+  private bindingsOf(el: XmlElement, outer: Bindings): Bindings {
+    let inner: Map<string, string> | undefined;
+    for (const a of el.attributes) {
+      if (a.name === 'xmlns' || a.name.startsWith('xmlns:')) {
+        inner ??= new Map(outer);
+        const prefix = a.name === 'xmlns' ? '' : a.name.slice(6);
+        inner.set(prefix, a.decoded);
+        if (prefix !== '' && !this.prefixes.has(a.decoded)) this.prefixes.set(a.decoded, prefix);
+      }
+    }
+    return inner ?? outer;
+  }
+
+  /**
+   * Validates `el` in a parent whose state is `p`; returns the parent's state
+   * after it. `initial` is the parent's state before its first child (to
+   * tell "not here" from "not at all").
+   */
+  private element(el: XmlElement, p: Pattern, initial: Pattern, outer: Bindings): Pattern {
+    const d = this.g.deriver;
+    const b = this.g.builder;
+    const bindings = this.bindingsOf(el, outer);
+    const q = this.resolve(el.name, bindings, false);
+    const opened = d.startTagOpen(p, q);
+    if (opened.k === 'notAllowed') {
+      const expected = names(firstPatterns(p).elements, this.prefixes);
+      this.problems.push({
+        kind: 'element',
+        span: el.nameSpan,
+        element: el,
+        name: el.name,
+        parent: el.parent?.name,
+        expected,
+        elsewhere: initial !== p && d.startTagOpen(initial, q).k !== 'notAllowed',
+      });
+      return p;
+    }
+
+    // Attributes
+    let cur: Pattern = opened;
+    for (const a of el.attributes) {
+      if (a.name === 'xmlns' || a.name.startsWith('xmlns:')) continue;
+      const node = { name: this.resolve(a.name, bindings, true), value: a.decoded };
+      const next = d.attribute(cur, node);
+      if (next.k !== 'notAllowed') {
+        cur = next;
+        continue;
+      }
+      const anyValue = d.attribute(cur, node, true);
+      if (anyValue.k === 'notAllowed') {
+        const present = new Set(el.attributes.map((x) => x.name));
+        this.problems.push({
+          kind: 'attribute',
+          span: a.nameSpan,
+          element: el,
+          attribute: a,
+          expected: names(firstPatterns(cur).attributes, this.prefixes, present),
+        });
+        continue;
+      }
+      const candidates = firstPatterns(cur).attributes.filter((x) => contains(x.nc, node.name));
+      const { values, words } = describeText(candidates.map((x) => x.p));
+      this.problems.push({ kind: 'attribute-value', span: a.valueSpan, element: el, attribute: a, value: a.decoded, values, expected: words });
+      cur = anyValue;
+    }
+    let closed = d.startTagClose(cur);
+    if (closed.k === 'notAllowed') {
+      this.problems.push({ kind: 'missing-attribute', span: el.startTag, element: el, missing: requiredAttributes(cur, this.prefixes) });
+      closed = d.startTagClose(cur, true);
+      if (closed.k === 'notAllowed') return d.continuation(opened);
+    }
+
+    // Content: elements, and text merged across comments and PIs.
+    cur = closed;
+    const start: Pattern = closed;
+    let textValue = '';
+    let textSpan: Span | undefined;
+    const flushText = (): void => {
+      if (textSpan === undefined) return;
+      if (!isWhitespace(textValue)) {
+        const next = d.text(cur, textValue);
+        if (next.k === 'notAllowed') {
+          this.textProblem(el, cur, textValue, textSpan);
+          const lenient = d.textLenient(cur);
+          if (lenient.k !== 'notAllowed') cur = lenient;
+        } else cur = next;
+      }
+      textValue = '';
+      textSpan = undefined;
+    };
+    if (el.children.length === 0) {
+      // Only text (or nothing): the whole content is one value, whitespace included.
+      for (const n of el.childNodes) {
+        if (n.kind === 'text') textValue += decodeText(this.text.slice(n.span.start, n.span.end));
+        else if (n.kind === 'cdata') textValue += this.text.slice(n.content.start, n.content.end);
+        else continue;
+        textSpan = textSpan === undefined ? n.span : { start: textSpan.start, end: n.span.end };
+      }
+      const next = d.text(cur, textValue);
+      const withWs = isWhitespace(textValue) ? b.choice(cur, next) : next;
+      if (withWs.k === 'notAllowed') {
+        this.textProblem(el, cur, textValue, textSpan ?? el.content ?? el.startTag);
+        const lenient = d.textLenient(cur);
+        cur = lenient.k !== 'notAllowed' ? lenient : cur;
+      } else cur = withWs;
+    } else {
+      for (const n of el.childNodes) {
+        if (n.kind === 'element') {
+          flushText();
+          cur = this.element(n, cur, start, bindings);
+        } else if (n.kind === 'text' || n.kind === 'cdata') {
+          textValue += n.kind === 'text' ? decodeText(this.text.slice(n.span.start, n.span.end)) : this.text.slice(n.content.start, n.content.end);
+          textSpan = textSpan === undefined ? n.span : { start: textSpan.start, end: n.span.end };
+        }
+      }
+      flushText();
+    }
+
+    const ended = d.endTag(cur);
+    if (ended.k === 'notAllowed') {
+      const first = firstPatterns(cur);
+      const missing = names(first.elements, this.prefixes);
+      this.problems.push({
+        kind: 'missing-element',
+        span: el.startTag,
+        element: el,
+        missing,
+        text: missing.length === 0 ? describeText(first.text).words : undefined,
+      });
+      return d.continuation(cur);
+    }
+    return ended;
+  }
+
+  private textProblem(el: XmlElement, cur: Pattern, value: string, span: Span): void {
+    const allowed = firstPatterns(cur).text;
+    if (allowed.length === 0) {
+      this.problems.push({ kind: 'text', span, element: el, value, values: undefined, expected: undefined });
+      return;
+    }
+    const { values, words } = describeText(allowed);
+    this.problems.push({ kind: 'text', span, element: el, value, values, expected: words });
+  }
+}
+
+/** The attributes whose absence keeps the start tag from closing. */
+function requiredAttributes(p: Pattern, prefixes: ReadonlyMap<string, string>): string[] {
+  const out = new Set<string>();
+  const seen = new Set<number>();
+  const walk = (x: Pattern): void => {
+    if (seen.has(x.id)) return;
+    seen.add(x.id);
+    switch (x.k) {
+      case 'after':
+        walk(x.a);
+        break;
+      case 'choice':
+        // A choice needs an attribute only when no member can close without one.
+        if (x.members.every((m) => needsAttribute(m))) x.members.forEach(walk);
+        break;
+      case 'group':
+      case 'interleave':
+        if (needsAttribute(x.a)) walk(x.a);
+        if (needsAttribute(x.b)) walk(x.b);
+        break;
+      case 'oneOrMore':
+        walk(x.p);
+        break;
+      case 'attribute':
+        for (const q of listedNames(x.nc)) out.add(showQName(q, prefixes));
+        break;
+      default:
+    }
+  };
+  walk(p);
+  return [...out].sort((a, b) => a.localeCompare(b));
+}
+
+/** True when the pattern cannot end its start tag as it is (an attribute is required). */
+function needsAttribute(p: Pattern): boolean {
+  switch (p.k) {
+    case 'attribute':
+      return true;
+    case 'choice':
+      return p.members.every(needsAttribute);
+    case 'group':
+    case 'interleave':
+      return needsAttribute(p.a) || needsAttribute(p.b);
+    case 'after':
+      return needsAttribute(p.a);
+    case 'oneOrMore':
+      return needsAttribute(p.p);
+    default:
+      return false;
+  }
+}

@@ -45,6 +45,7 @@ import { rule as sevHostdevPassthrough } from './domain/sev-hostdev-passthrough'
 import { rule as sevVirtioMem } from './domain/sev-virtio-mem';
 import { rule as sevInterfaceRom } from './domain/sev-interface-rom';
 import { rule as sevKernelHashesWithoutKernel } from './domain/sev-kernel-hashes-without-kernel';
+import { rule as libvirtSchema } from './domain/libvirt-schema';
 
 /**
  * Every domain XML rule. The order is the order fix-all prefers when two
@@ -52,6 +53,7 @@ import { rule as sevKernelHashesWithoutKernel } from './domain/sev-kernel-hashes
  * one that only adds an attribute to it.
  */
 export const domainRules: readonly Rule<DomainModel>[] = [
+  libvirtSchema,
   sevVirtioBlkBootDisk,
   sevVirtioIommu,
   sevI440fxTransitionalVirtio,

@@ -246,7 +246,7 @@ export class Deriver {
 
   startTagOpen(p: Pattern, q: QName): Pattern {
     const key = `${q.ns}\u0000${q.local}`;
-    const m = (memo(p).startTagOpen ??= new Map());
+    const m = (memo(p).startTagOpen ??= new Map<string, Pattern>());
     let r = m.get(key);
     if (r === undefined) {
       r = this.computeStartTagOpen(p, q);
@@ -292,7 +292,7 @@ export class Deriver {
 
   attribute(p: Pattern, att: AttributeNode, lenient = false): Pattern {
     const key = lenient ? `${att.name.ns}\u0000${att.name.local}` : `${att.name.ns}\u0000${att.name.local}\u0000${att.value}`;
-    const m = lenient ? (memo(p).attLenient ??= new Map()) : (memo(p).att ??= new Map());
+    const m = lenient ? (memo(p).attLenient ??= new Map<string, Pattern>()) : (memo(p).att ??= new Map<string, Pattern>());
     let r = m.get(key);
     if (r === undefined) {
       r = this.computeAttribute(p, att, lenient);
@@ -358,7 +358,7 @@ export class Deriver {
   /** The derivative for a text node (`s` as an XML processor reports it). */
   text(p: Pattern, s: string): Pattern {
     if (s.length > 256) return this.computeText(p, s);
-    const m = (memo(p).text ??= new Map());
+    const m = (memo(p).text ??= new Map<string, Pattern>());
     let r = m.get(s);
     if (r === undefined) {
       r = this.computeText(p, s);

@@ -11,6 +11,7 @@
  */
 
 import type { Span, XmlAttribute, XmlElement } from '../xml/model';
+import { closest } from '../rules/kata/suggest';
 import { decodeText } from './compile';
 import type { Grammar } from './grammar';
 import { contains, hasWildcard, listedNames, showQName, type QName } from './name-class';
@@ -30,6 +31,8 @@ export type SchemaProblem =
       readonly expected: readonly string[];
       /** True when the parent allows this element, but not here (a second one, or out of order). */
       readonly elsewhere: boolean;
+      /** The allowed element the name most likely meant (a misspelling). */
+      readonly suggestion: string | undefined;
     }
   | {
       readonly kind: 'attribute';
@@ -38,6 +41,7 @@ export type SchemaProblem =
       readonly attribute: XmlAttribute;
       /** The attributes this element may still have. */
       readonly expected: readonly string[];
+      readonly suggestion: string | undefined;
     }
   | {
       readonly kind: 'attribute-value';
@@ -49,6 +53,8 @@ export type SchemaProblem =
       readonly values: readonly string[] | undefined;
       /** What is allowed, in words ("an unsigned 32-bit integer", "one of: a, b"). */
       readonly expected: string;
+      /** The enumerated value the value most likely meant. */
+      readonly suggestion: string | undefined;
     }
   | {
       readonly kind: 'missing-attribute';
@@ -65,6 +71,8 @@ export type SchemaProblem =
       readonly missing: readonly string[];
       /** What text is required instead, in words, when no element is. */
       readonly text: string | undefined;
+      /** When exactly one element is missing: it, as a skeleton with its required attributes (`<backend model=''/>`). */
+      readonly skeleton: { readonly name: string; readonly attributes: readonly string[] } | undefined;
     }
   | {
       /** Text (or the empty content) the grammar does not accept. */
@@ -100,6 +108,8 @@ function names(ps: readonly (ElementP | AttributeP)[], prefixes: ReadonlyMap<str
   let wildcard = false;
   for (const p of ps) {
     for (const q of listedNames(p.nc)) {
+      // A namespace the document does not declare is one it does not use: its names would be noise.
+      if (q.ns !== '' && !prefixes.has(q.ns)) continue;
       const shown = showQName(q, prefixes);
       if (!exclude?.has(shown)) out.add(shown);
     }
@@ -186,17 +196,16 @@ class Validator {
     const q = this.resolve(el.name, bindings, false);
     const opened = d.startTagOpen(p, q);
     if (opened.k === 'notAllowed') {
-      const expected = names(firstPatterns(p).elements, this.prefixes);
-      this.problems.push({
-        kind: 'element',
-        span: el.nameSpan,
-        element: el,
-        name: el.name,
-        parent: el.parent?.name,
-        expected,
-        elsewhere: initial !== p && d.startTagOpen(initial, q).k !== 'notAllowed',
-      });
-      return p;
+      const allowed = firstPatterns(p).elements;
+      const expected = names(allowed, this.prefixes);
+      const elsewhere = initial !== p && d.startTagOpen(initial, q).k !== 'notAllowed';
+      const byName = new Map<string, QName>();
+      for (const e of allowed) for (const n of listedNames(e.nc)) byName.set(showQName(n, this.prefixes), n);
+      const suggestion = elsewhere ? undefined : closest(el.name, [...byName.keys()]);
+      this.problems.push({ kind: 'element', span: el.nameSpan, element: el, name: el.name, parent: el.parent?.name, expected, elsewhere, suggestion });
+      // A misspelling stands for the element meant (its content unread); anything else is as if absent.
+      const meant = suggestion === undefined ? undefined : byName.get(suggestion);
+      return meant === undefined ? p : d.continuation(d.startTagOpen(p, meant));
     }
 
     // Attributes
@@ -212,18 +221,15 @@ class Validator {
       const anyValue = d.attribute(cur, node, true);
       if (anyValue.k === 'notAllowed') {
         const present = new Set(el.attributes.map((x) => x.name));
-        this.problems.push({
-          kind: 'attribute',
-          span: a.nameSpan,
-          element: el,
-          attribute: a,
-          expected: names(firstPatterns(cur).attributes, this.prefixes, present),
-        });
+        const expected = names(firstPatterns(cur).attributes, this.prefixes, present);
+        const suggestion = closest(a.name, expected.filter((x) => x !== '*'));
+        this.problems.push({ kind: 'attribute', span: a.nameSpan, element: el, attribute: a, expected, suggestion });
         continue;
       }
       const candidates = firstPatterns(cur).attributes.filter((x) => contains(x.nc, node.name));
       const { values, words } = describeText(candidates.map((x) => x.p));
-      this.problems.push({ kind: 'attribute-value', span: a.valueSpan, element: el, attribute: a, value: a.decoded, values, expected: words });
+      const suggestion = values === undefined ? undefined : closest(a.decoded, values);
+      this.problems.push({ kind: 'attribute-value', span: a.valueSpan, element: el, attribute: a, value: a.decoded, values, expected: words, suggestion });
       cur = anyValue;
     }
     let closed = d.startTagClose(cur);
@@ -282,20 +288,26 @@ class Validator {
     const ended = d.endTag(cur);
     if (ended.k === 'notAllowed') {
       const first = firstPatterns(cur);
-      const missing = names(first.elements, this.prefixes);
+      const required = requiredElements(cur);
+      const missing = names(required.length > 0 ? required : first.elements, this.prefixes);
       this.problems.push({
         kind: 'missing-element',
         span: el.startTag,
         element: el,
         missing,
         text: missing.length === 0 ? describeText(first.text).words : undefined,
+        skeleton: required.length === 1 && missing.length === 1 ? { name: missing[0]!, attributes: requiredAttributes(required[0]!.content, this.prefixes, 'all') } : undefined,
       });
       return d.continuation(cur);
     }
     return ended;
   }
 
-  private textProblem(el: XmlElement, cur: Pattern, value: string, span: Span): void {
+  private textProblem(el: XmlElement, cur: Pattern, value: string, whole: Span): void {
+    // Point at the text itself, not the indentation around it.
+    const raw = this.text.slice(whole.start, whole.end);
+    const lead = raw.length - raw.trimStart().length;
+    const span = raw.trim() === '' ? whole : { start: whole.start + lead, end: whole.start + raw.trimEnd().length };
     const allowed = firstPatterns(cur).text;
     if (allowed.length === 0) {
       this.problems.push({ kind: 'text', span, element: el, value, values: undefined, expected: undefined });
@@ -306,8 +318,12 @@ class Validator {
   }
 }
 
-/** The attributes whose absence keeps the start tag from closing. */
-function requiredAttributes(p: Pattern, prefixes: ReadonlyMap<string, string>): string[] {
+/**
+ * The attributes whose absence keeps the start tag from closing: any of them
+ * may be the one missing (`'any'`, for messages), or each alternative needs
+ * them all (`'all'`, for a skeleton to insert).
+ */
+function requiredAttributes(p: Pattern, prefixes: ReadonlyMap<string, string>, mode: 'any' | 'all' = 'any'): string[] {
   const out = new Set<string>();
   const seen = new Set<number>();
   const walk = (x: Pattern): void => {
@@ -319,7 +335,12 @@ function requiredAttributes(p: Pattern, prefixes: ReadonlyMap<string, string>): 
         break;
       case 'choice':
         // A choice needs an attribute only when no member can close without one.
-        if (x.members.every((m) => needsAttribute(m))) x.members.forEach(walk);
+        if (!x.members.every((m) => needsAttribute(m))) break;
+        if (mode === 'any') x.members.forEach(walk);
+        else {
+          const each = x.members.map((m) => new Set(requiredAttributes(m, prefixes, 'all')));
+          for (const n of each[0] ?? []) if (each.every((e) => e.has(n))) out.add(n);
+        }
         break;
       case 'group':
       case 'interleave':
@@ -337,6 +358,42 @@ function requiredAttributes(p: Pattern, prefixes: ReadonlyMap<string, string>): 
   };
   walk(p);
   return [...out].sort((a, b) => a.localeCompare(b));
+}
+
+/** The elements the content still requires (of which one must come next, when several). */
+export function requiredElements(p: Pattern): ElementP[] {
+  const out = new Set<ElementP>();
+  const seen = new Set<number>();
+  const walk = (x: Pattern): void => {
+    if (seen.has(x.id) || x.nullable) return;
+    seen.add(x.id);
+    switch (x.k) {
+      case 'after':
+        walk(x.a);
+        break;
+      case 'choice':
+        x.members.forEach(walk);
+        break;
+      case 'group':
+        // In a sequence, what comes first is what is missing first.
+        if (!x.a.nullable) walk(x.a);
+        else walk(x.b);
+        break;
+      case 'interleave':
+        walk(x.a);
+        walk(x.b);
+        break;
+      case 'oneOrMore':
+        walk(x.p);
+        break;
+      case 'element':
+        out.add(x);
+        break;
+      default:
+    }
+  };
+  walk(p);
+  return [...out];
 }
 
 /** True when the pattern cannot end its start tag as it is (an attribute is required). */

@@ -145,15 +145,37 @@ export function describeText(ps: readonly Pattern[]): { values: string[] | undef
   return { values: undefined, words: all.length === 0 ? 'nothing' : all.join(' or ') };
 }
 
+/**
+ * A misspelling of one of `candidates`: one edit in a short name, up to a
+ * third of a longer one. (Two letters of `<b>` are not a typo of `<a>`.)
+ */
+function didYouMean(word: string, candidates: readonly string[]): string | undefined {
+  return closest(word, candidates, Math.max(1, Math.floor(word.length / 3)));
+}
+
+/** The local names of every element a grammar knows: a known name is misplaced, not misspelt. */
+const knownNamesOf = new WeakMap<Grammar, ReadonlySet<string>>();
+function knownNames(g: Grammar): ReadonlySet<string> {
+  let names = knownNamesOf.get(g);
+  if (names === undefined) {
+    names = new Set(g.elements.flatMap((e) => listedNames(e.nc).map((n) => n.local)));
+    knownNamesOf.set(g, names);
+  }
+  return names;
+}
+
 class Validator {
   private readonly problems: SchemaProblem[] = [];
+  private readonly knownNames: ReadonlySet<string>;
   /** URI → prefix, for messages ('' → no prefix). */
   private readonly prefixes = new Map<string, string>();
 
   constructor(
     private readonly g: Grammar,
     private readonly text: string,
-  ) {}
+  ) {
+    this.knownNames = knownNames(g);
+  }
 
   run(root: XmlElement): ValidationResult {
     const after = this.element(root, this.g.start, this.g.start, NO_BINDINGS);
@@ -198,10 +220,10 @@ class Validator {
     if (opened.k === 'notAllowed') {
       const allowed = firstPatterns(p).elements;
       const expected = names(allowed, this.prefixes);
-      const elsewhere = initial !== p && d.startTagOpen(initial, q).k !== 'notAllowed';
+      const elsewhere = childElements(initial).some((e) => contains(e.nc, q));
       const byName = new Map<string, QName>();
       for (const e of allowed) for (const n of listedNames(e.nc)) byName.set(showQName(n, this.prefixes), n);
-      const suggestion = elsewhere ? undefined : closest(el.name, [...byName.keys()]);
+      const suggestion = elsewhere || this.knownNames.has(q.local) ? undefined : didYouMean(el.name, [...byName.keys()]);
       this.problems.push({ kind: 'element', span: el.nameSpan, element: el, name: el.name, parent: el.parent?.name, expected, elsewhere, suggestion });
       // A misspelling stands for the element meant (its content unread); anything else is as if absent.
       const meant = suggestion === undefined ? undefined : byName.get(suggestion);
@@ -222,13 +244,13 @@ class Validator {
       if (anyValue.k === 'notAllowed') {
         const present = new Set(el.attributes.map((x) => x.name));
         const expected = names(firstPatterns(cur).attributes, this.prefixes, present);
-        const suggestion = closest(a.name, expected.filter((x) => x !== '*'));
+        const suggestion = didYouMean(a.name, expected.filter((x) => x !== '*'));
         this.problems.push({ kind: 'attribute', span: a.nameSpan, element: el, attribute: a, expected, suggestion });
         continue;
       }
       const candidates = firstPatterns(cur).attributes.filter((x) => contains(x.nc, node.name));
       const { values, words } = describeText(candidates.map((x) => x.p));
-      const suggestion = values === undefined ? undefined : closest(a.decoded, values);
+      const suggestion = values === undefined ? undefined : didYouMean(a.decoded, values);
       this.problems.push({ kind: 'attribute-value', span: a.valueSpan, element: el, attribute: a, value: a.decoded, values, expected: words, suggestion });
       cur = anyValue;
     }
@@ -242,6 +264,8 @@ class Validator {
     // Content: elements, and text merged across comments and PIs.
     cur = closed;
     const start: Pattern = closed;
+    // Children reported as in the wrong place: their absence at the end is the same mistake.
+    const misplaced = new Set<string>();
     let textValue = '';
     let textSpan: Span | undefined;
     const flushText = (): void => {
@@ -276,7 +300,10 @@ class Validator {
       for (const n of el.childNodes) {
         if (n.kind === 'element') {
           flushText();
+          const before = this.problems.length;
           cur = this.element(n, cur, start, bindings);
+          const p0 = this.problems[before];
+          if (p0?.kind === 'element' && p0.element === n && p0.elsewhere) misplaced.add(n.name);
         } else if (n.kind === 'text' || n.kind === 'cdata') {
           textValue += n.kind === 'text' ? decodeText(this.text.slice(n.span.start, n.span.end)) : this.text.slice(n.content.start, n.content.end);
           textSpan = textSpan === undefined ? n.span : { start: textSpan.start, end: n.span.end };
@@ -290,6 +317,7 @@ class Validator {
       const first = firstPatterns(cur);
       const required = requiredElements(cur);
       const missing = names(required.length > 0 ? required : first.elements, this.prefixes);
+      if (missing.length > 0 && missing.every((m) => misplaced.has(m))) return d.continuation(cur);
       this.problems.push({
         kind: 'missing-element',
         span: el.startTag,
@@ -358,6 +386,30 @@ function requiredAttributes(p: Pattern, prefixes: ReadonlyMap<string, string>, m
   };
   walk(p);
   return [...out].sort((a, b) => a.localeCompare(b));
+}
+
+/** Every element a content pattern has, wherever in it (not inside those elements). */
+const childElementsOf = new WeakMap<Pattern, readonly ElementP[]>();
+function childElements(p: Pattern): readonly ElementP[] {
+  let out = childElementsOf.get(p);
+  if (out !== undefined) return out;
+  const found = new Set<ElementP>();
+  const seen = new Set<number>();
+  const walk = (x: Pattern): void => {
+    if (seen.has(x.id)) return;
+    seen.add(x.id);
+    if (x.k === 'element') found.add(x);
+    else if (x.k === 'choice') x.members.forEach(walk);
+    else if (x.k === 'group' || x.k === 'interleave') {
+      walk(x.a);
+      walk(x.b);
+    } else if (x.k === 'after') walk(x.a);
+    else if (x.k === 'oneOrMore') walk(x.p);
+  };
+  walk(p);
+  out = [...found];
+  childElementsOf.set(p, out);
+  return out;
 }
 
 /** The elements the content still requires (of which one must come next, when several). */

@@ -102,6 +102,30 @@ export function validate(grammar: Grammar, text: string, root: XmlElement): Vali
   return new Validator(grammar, text).run(root);
 }
 
+/** What the grammar allows inside an element at an offset, for completion and hover. */
+export interface ElementState {
+  /** The element's start tag, before any attribute: what attributes it may have. */
+  readonly opened: Pattern;
+  /** After the attributes it has, except `except` (the one being typed). */
+  readonly attributes: Pattern;
+  /** Its content after the children that end before the offset: what may come next. */
+  readonly content: Pattern;
+  /** Namespace URI → prefix as the document declares them (for names shown). */
+  readonly prefixes: ReadonlyMap<string, string>;
+  /** Prefix → namespace URI in scope at the element. */
+  readonly bindings: ReadonlyMap<string, string>;
+}
+
+/**
+ * The grammar's state inside `el` (a node of the tree rooted at `root`) at
+ * `offset`, as validation would reach it, recovering from mistakes the same
+ * way; undefined when `el` is not an element the grammar allows where it is.
+ * Works on the tolerant tree of a document being typed.
+ */
+export function stateInside(grammar: Grammar, text: string, root: XmlElement, el: XmlElement, offset: number, except?: XmlAttribute): ElementState | undefined {
+  return new Validator(grammar, text).stateInside(root, el, offset, except);
+}
+
 /** The elements and attributes a grammar allows at a point, in words for messages. */
 function names(ps: readonly (ElementP | AttributeP)[], prefixes: ReadonlyMap<string, string>, exclude?: ReadonlySet<string>): string[] {
   const out = new Set<string>();
@@ -181,6 +205,40 @@ class Validator {
     const after = this.element(root, this.g.start, this.g.start, NO_BINDINGS);
     const valid = this.problems.length === 0 && after.nullable;
     return { problems: this.problems, valid };
+  }
+
+  stateInside(root: XmlElement, target: XmlElement, offset: number, except: XmlAttribute | undefined): ElementState | undefined {
+    const d = this.g.deriver;
+    const path: XmlElement[] = [];
+    for (let e: XmlElement | undefined = target; e; e = e.parent) path.unshift(e);
+    if (path[0] !== root) return undefined;
+    let p = this.g.start;
+    let bindings = NO_BINDINGS;
+    for (let i = 0; i < path.length; i++) {
+      const e = path[i]!;
+      bindings = this.bindingsOf(e, bindings);
+      const opened = d.startTagOpen(p, this.resolve(e.name, bindings, false));
+      if (opened.k === 'notAllowed') return undefined;
+      let cur: Pattern = opened;
+      for (const a of e.attributes) {
+        if (a === except || a.name === 'xmlns' || a.name.startsWith('xmlns:')) continue;
+        const node = { name: this.resolve(a.name, bindings, true), value: a.decoded };
+        const next = d.attribute(cur, node);
+        const lenient: Pattern = next.k === 'notAllowed' ? d.attribute(cur, node, true) : next;
+        if (lenient.k !== 'notAllowed') cur = lenient;
+      }
+      const attributes = cur;
+      cur = d.startTagClose(cur, true);
+      const start = cur;
+      const next = path[i + 1];
+      for (const c of e.children) {
+        if (c === next || (next === undefined && c.span.end > offset)) break;
+        cur = this.element(c, cur, start, bindings);
+      }
+      if (next === undefined) return { opened, attributes, content: cur, prefixes: this.prefixes, bindings };
+      p = cur;
+    }
+    return undefined;
   }
 
   private resolve(name: string, bindings: Bindings, attribute: boolean): QName {
@@ -351,7 +409,7 @@ class Validator {
  * may be the one missing (`'any'`, for messages), or each alternative needs
  * them all (`'all'`, for a skeleton to insert).
  */
-function requiredAttributes(p: Pattern, prefixes: ReadonlyMap<string, string>, mode: 'any' | 'all' = 'any'): string[] {
+export function requiredAttributes(p: Pattern, prefixes: ReadonlyMap<string, string>, mode: 'any' | 'all' = 'any'): string[] {
   const out = new Set<string>();
   const seen = new Set<number>();
   const walk = (x: Pattern): void => {

@@ -30,6 +30,8 @@ export type Pattern =
 interface Base {
   readonly id: number;
   readonly nullable: boolean;
+  /** Has an attribute pattern outside any element: attribute derivatives of anything else are notAllowed at once. */
+  readonly attrs: boolean;
   /** Memoised derivatives (see {@link Deriver}). */
   memo?: Memo;
 }
@@ -80,7 +82,8 @@ export interface ElementP extends Base {
 
 interface Memo {
   startTagOpen?: Map<string, Pattern>;
-  att?: Map<string, Pattern>;
+  /** By attribute name, then by value. */
+  att?: Map<string, Map<string, Pattern>>;
   attLenient?: Map<string, Pattern>;
   text?: Map<string, Pattern>;
   startTagClose?: Pattern;
@@ -94,9 +97,9 @@ export class PatternBuilder {
   private nextId = 0;
   private readonly table = new Map<string, Pattern>();
   private readonly types = new Map<string, Datatype>();
-  readonly empty: Pattern = this.intern('e', () => ({ k: 'empty', id: this.nextId++, nullable: true }));
-  readonly notAllowed: Pattern = this.intern('n', () => ({ k: 'notAllowed', id: this.nextId++, nullable: false }));
-  readonly text: Pattern = this.intern('t', () => ({ k: 'text', id: this.nextId++, nullable: true }));
+  readonly empty: Pattern = this.intern('e', () => ({ k: 'empty', id: this.nextId++, nullable: true, attrs: false }));
+  readonly notAllowed: Pattern = this.intern('n', () => ({ k: 'notAllowed', id: this.nextId++, nullable: false, attrs: false }));
+  readonly text: Pattern = this.intern('t', () => ({ k: 'text', id: this.nextId++, nullable: true, attrs: false }));
 
   private intern(key: string, make: () => Pattern): Pattern {
     let p = this.table.get(key);
@@ -131,6 +134,7 @@ export class PatternBuilder {
       k: 'choice',
       id: this.nextId++,
       nullable: members.some((m) => m.nullable),
+      attrs: members.some((m) => m.attrs),
       members,
     }));
   }
@@ -145,7 +149,7 @@ export class PatternBuilder {
     if (a.k === 'notAllowed' || b.k === 'notAllowed') return this.notAllowed;
     if (a.k === 'empty') return b;
     if (b.k === 'empty') return a;
-    return this.intern(`,${a.id},${b.id}`, () => ({ k: 'group', id: this.nextId++, nullable: a.nullable && b.nullable, a, b }));
+    return this.intern(`,${a.id},${b.id}`, () => ({ k: 'group', id: this.nextId++, nullable: a.nullable && b.nullable, attrs: a.attrs || b.attrs, a, b }));
   }
 
   interleave(a: Pattern, b: Pattern): Pattern {
@@ -154,42 +158,42 @@ export class PatternBuilder {
     if (b.k === 'empty') return a;
     // Interleave is commutative: one order, so that both derivations of a state meet.
     const [x, y] = a.id <= b.id ? [a, b] : [b, a];
-    return this.intern(`&${x.id},${y.id}`, () => ({ k: 'interleave', id: this.nextId++, nullable: x.nullable && y.nullable, a: x, b: y }));
+    return this.intern(`&${x.id},${y.id}`, () => ({ k: 'interleave', id: this.nextId++, nullable: x.nullable && y.nullable, attrs: x.attrs || y.attrs, a: x, b: y }));
   }
 
   after(a: Pattern, b: Pattern): Pattern {
     if (a.k === 'notAllowed' || b.k === 'notAllowed') return this.notAllowed;
-    return this.intern(`>${a.id},${b.id}`, () => ({ k: 'after', id: this.nextId++, nullable: false, a, b }));
+    return this.intern(`>${a.id},${b.id}`, () => ({ k: 'after', id: this.nextId++, nullable: false, attrs: a.attrs, a, b }));
   }
 
   oneOrMore(p: Pattern): Pattern {
     if (p.k === 'notAllowed' || p.k === 'empty') return p;
-    return this.intern(`+${p.id}`, () => ({ k: 'oneOrMore', id: this.nextId++, nullable: p.nullable, p }));
+    return this.intern(`+${p.id}`, () => ({ k: 'oneOrMore', id: this.nextId++, nullable: p.nullable, attrs: p.attrs, p }));
   }
 
   list(p: Pattern): Pattern {
     if (p.k === 'notAllowed') return p;
-    return this.intern(`l${p.id}`, () => ({ k: 'list', id: this.nextId++, nullable: false, p }));
+    return this.intern(`l${p.id}`, () => ({ k: 'list', id: this.nextId++, nullable: false, attrs: false, p }));
   }
 
   data(type: Datatype, except: Pattern | undefined): Pattern {
     const key = `d${JSON.stringify([type.library, type.type, type.params])}${except ? `-${except.id}` : ''}`;
-    return this.intern(key, () => ({ k: 'data', id: this.nextId++, nullable: false, type, except }));
+    return this.intern(key, () => ({ k: 'data', id: this.nextId++, nullable: false, attrs: false, type, except }));
   }
 
   value(type: Datatype, value: string): Pattern {
     const key = `v${JSON.stringify([type.library, type.type, type.params, value])}`;
-    return this.intern(key, () => ({ k: 'value', id: this.nextId++, nullable: false, type, value }));
+    return this.intern(key, () => ({ k: 'value', id: this.nextId++, nullable: false, attrs: false, type, value }));
   }
 
   attribute(nc: NameClass, p: Pattern): Pattern {
     if (p.k === 'notAllowed') return p;
-    return this.intern(`@${nameClassKey(nc)}=${p.id}`, () => ({ k: 'attribute', id: this.nextId++, nullable: false, nc, p }));
+    return this.intern(`@${nameClassKey(nc)}=${p.id}`, () => ({ k: 'attribute', id: this.nextId++, nullable: false, attrs: true, nc, p }));
   }
 
   /** A new element pattern (elements are never merged: each is its own define). */
   element(nc: NameClass, define: string | undefined): ElementP {
-    const el: ElementP = { k: 'element', id: this.nextId++, nullable: false, nc, content: this.notAllowed, define };
+    const el: ElementP = { k: 'element', id: this.nextId++, nullable: false, attrs: false, nc, content: this.notAllowed, define };
     this.table.set(`<${el.id}`, el);
     return el;
   }
@@ -225,6 +229,9 @@ function mergeMembers(a: Pattern, b: Pattern): Pattern[] {
 
 const isWhitespace = (s: string): boolean => /^[ \t\n\r]*$/.test(s);
 
+/** Derivatives for longer attribute values and texts are not memoised. */
+const MEMO_VALUE_MAX = 40;
+
 function memo(p: Pattern): Memo {
   return (p.memo ??= {});
 }
@@ -245,7 +252,8 @@ export class Deriver {
   constructor(readonly b: PatternBuilder) {}
 
   startTagOpen(p: Pattern, q: QName): Pattern {
-    const key = `${q.ns}\u0000${q.local}`;
+    // No string is built for a name in no namespace (nearly every name of a domain).
+    const key = q.ns === '' ? q.local : `${q.ns}\u0000${q.local}`;
     const m = (memo(p).startTagOpen ??= new Map<string, Pattern>());
     let r = m.get(key);
     if (r === undefined) {
@@ -291,8 +299,24 @@ export class Deriver {
   }
 
   attribute(p: Pattern, att: AttributeNode, lenient = false): Pattern {
-    const key = lenient ? `${att.name.ns}\u0000${att.name.local}` : `${att.name.ns}\u0000${att.name.local}\u0000${att.value}`;
-    const m = lenient ? (memo(p).attLenient ??= new Map<string, Pattern>()) : (memo(p).att ??= new Map<string, Pattern>());
+    if (!p.attrs) return this.b.notAllowed;
+    // Values repeat (`type='file'`, `bus='scsi'`); paths and UUIDs do not, and would only fill the memo.
+    if (!lenient && att.value.length > MEMO_VALUE_MAX) return this.computeAttribute(p, att, false);
+    const name = att.name.ns === '' ? att.name.local : `${att.name.ns}\u0000${att.name.local}`;
+    const memos = memo(p);
+    let m: Map<string, Pattern>;
+    let key: string;
+    if (lenient) {
+      m = memos.attLenient ??= new Map<string, Pattern>();
+      key = name;
+    } else {
+      // By name, then by value: no key string per lookup.
+      const byName = (memos.att ??= new Map<string, Map<string, Pattern>>());
+      let values = byName.get(name);
+      if (values === undefined) byName.set(name, (values = new Map<string, Pattern>()));
+      m = values;
+      key = att.value;
+    }
     let r = m.get(key);
     if (r === undefined) {
       r = this.computeAttribute(p, att, lenient);
@@ -309,9 +333,9 @@ export class Deriver {
       case 'choice':
         return b.choiceOf(p.members.map((x) => this.attribute(x, att, lenient)));
       case 'group':
-        return b.choice(b.group(this.attribute(p.a, att, lenient), p.b), b.group(p.a, this.attribute(p.b, att, lenient)));
+        return b.choice(p.a.attrs ? b.group(this.attribute(p.a, att, lenient), p.b) : b.notAllowed, p.b.attrs ? b.group(p.a, this.attribute(p.b, att, lenient)) : b.notAllowed);
       case 'interleave':
-        return b.choice(b.interleave(this.attribute(p.a, att, lenient), p.b), b.interleave(p.a, this.attribute(p.b, att, lenient)));
+        return b.choice(p.a.attrs ? b.interleave(this.attribute(p.a, att, lenient), p.b) : b.notAllowed, p.b.attrs ? b.interleave(p.a, this.attribute(p.b, att, lenient)) : b.notAllowed);
       case 'oneOrMore':
         return b.group(this.attribute(p.p, att, lenient), b.choice(p, b.empty));
       case 'attribute':
@@ -326,6 +350,7 @@ export class Deriver {
   }
 
   startTagClose(p: Pattern, lenient = false): Pattern {
+    if (!p.attrs) return p;
     const m = memo(p);
     const cached = lenient ? m.startTagCloseLenient : m.startTagClose;
     if (cached !== undefined) return cached;
@@ -357,7 +382,7 @@ export class Deriver {
 
   /** The derivative for a text node (`s` as an XML processor reports it). */
   text(p: Pattern, s: string): Pattern {
-    if (s.length > 256) return this.computeText(p, s);
+    if (s.length > MEMO_VALUE_MAX) return this.computeText(p, s);
     const m = (memo(p).text ??= new Map<string, Pattern>());
     let r = m.get(s);
     if (r === undefined) {

@@ -97,6 +97,15 @@ export interface ValidationResult {
 
 const isWhitespace = (s: string): boolean => /^[ \t\n\r]*$/.test(s);
 
+/** The span of `text` is XML white space only (read in place). */
+function blank(text: string, span: Span): boolean {
+  for (let i = span.start; i < span.end; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x0a && c !== 0x09 && c !== 0x0d) return false;
+  }
+  return true;
+}
+
 /** Validates the tree rooted at `root` of `text`. */
 export function validate(grammar: Grammar, text: string, root: XmlElement): ValidationResult {
   return new Validator(grammar, text).run(root);
@@ -254,7 +263,7 @@ class Validator {
   private bindingsOf(el: XmlElement, outer: Bindings): Bindings {
     let inner: Map<string, string> | undefined;
     for (const a of el.attributes) {
-      if (a.name === 'xmlns' || a.name.startsWith('xmlns:')) {
+      if (a.name.charCodeAt(0) === 0x78 /* x */ && (a.name === 'xmlns' || a.name.startsWith('xmlns:'))) {
         inner ??= new Map(outer);
         const prefix = a.name === 'xmlns' ? '' : a.name.slice(6);
         inner.set(prefix, a.decoded);
@@ -363,6 +372,8 @@ class Validator {
           const p0 = this.problems[before];
           if (p0?.kind === 'element' && p0.element === n && p0.elsewhere) misplaced.add(n.name);
         } else if (n.kind === 'text' || n.kind === 'cdata') {
+          // Indentation between elements is most of the text of a domain: nothing to read there.
+          if (n.kind === 'text' && textSpan === undefined && blank(this.text, n.span)) continue;
           textValue += n.kind === 'text' ? decodeText(this.text.slice(n.span.start, n.span.end)) : this.text.slice(n.content.start, n.content.end);
           textSpan = textSpan === undefined ? n.span : { start: textSpan.start, end: n.span.end };
         }

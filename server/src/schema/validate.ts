@@ -238,11 +238,14 @@ class Validator {
       }
       const attributes = cur;
       cur = d.startTagClose(cur, true);
-      const start = cur;
       const next = path[i + 1];
       for (const c of e.children) {
         if (c === next || (next === undefined && c.span.end > offset)) break;
-        cur = this.element(c, cur, start, bindings);
+        // A sibling before the cursor is taken as valid, unread: what may follow it is all that matters
+        // here, and the cost stays the number of siblings, not the size of their subtrees.
+        const q = this.resolve(c.name, this.bindingsOf(c, bindings), false);
+        const opened = d.startTagOpen(cur, q);
+        if (opened.k !== 'notAllowed') cur = d.continuation(opened);
       }
       if (next === undefined) return { opened, attributes, content: cur, prefixes: this.prefixes, bindings };
       p = cur;

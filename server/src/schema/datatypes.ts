@@ -42,14 +42,14 @@ const OTHER_XSD = new Set(['string', 'token', 'NCName', 'anyURI', 'dateTime', 'd
 const FACETS = new Set(['pattern', 'minInclusive', 'maxInclusive', 'minLength', 'maxLength', 'length']);
 
 /** Why a datatype or parameter cannot be used; undefined when it can. */
-export function unsupportedDatatype(library: string, type: string, params: readonly DatatypeParam[]): string | undefined {
+export function unsupportedDatatype(library: string, type: string, params: readonly DatatypeParam[], checkPatterns = true): string | undefined {
   if (library === '') return type === 'string' || type === 'token' ? undefined : `unknown built-in datatype '${type}'`;
   if (library !== XSD_LIBRARY) return `unknown datatype library '${library}'`;
   if (!(type in INTEGER_RANGES) && !OTHER_XSD.has(type)) return `XSD datatype '${type}' is not supported`;
   for (const p of params) {
     if (!FACETS.has(p.name)) return `facet '${p.name}' is not supported`;
     if ((p.name === 'minInclusive' || p.name === 'maxInclusive') && !(type in INTEGER_RANGES)) return `facet '${p.name}' on '${type}' is not supported`;
-    if (p.name === 'pattern') {
+    if (p.name === 'pattern' && checkPatterns) {
       try {
         xsdRegexToJs(p.value);
       } catch (e) {
@@ -72,7 +72,8 @@ const URI_FORBIDDEN = /[\u0000-\u001F\u007F ]/;
 
 /** A datatype with its facets, ready to test values. */
 export class Datatype {
-  private readonly patterns: readonly RegExp[];
+  /** Compiled on first use: a grammar has some hundred patterns, a domain uses a few. */
+  private compiled: readonly RegExp[] | undefined;
   private readonly range: readonly [bigint | undefined, bigint | undefined] | undefined;
   private readonly min: bigint | undefined;
   private readonly max: bigint | undefined;
@@ -84,9 +85,9 @@ export class Datatype {
     readonly type: string,
     readonly params: readonly DatatypeParam[],
   ) {
-    const why = unsupportedDatatype(library, type, params);
+    // Patterns were checked when the grammar was built; they compile when first used.
+    const why = unsupportedDatatype(library, type, params, false);
     if (why !== undefined) throw new Error(why);
-    this.patterns = params.filter((p) => p.name === 'pattern').map((p) => xsdRegexToJs(p.value));
     this.range = library === XSD_LIBRARY ? INTEGER_RANGES[type] : undefined;
     const num = (name: string): bigint | undefined => {
       const p = params.find((x) => x.name === name);
@@ -126,7 +127,8 @@ export class Datatype {
       if (this.minLength !== undefined && length < this.minLength) return false;
       if (this.maxLength !== undefined && length > this.maxLength) return false;
     }
-    return this.patterns.every((re) => re.test(s));
+    this.compiled ??= this.params.filter((p) => p.name === 'pattern').map((p) => xsdRegexToJs(p.value));
+    return this.compiled.every((re) => re.test(s));
   }
 
   /** Whether two values are the same value of this type (`<value type=…>`). */

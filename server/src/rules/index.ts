@@ -45,6 +45,7 @@ import { rule as sevHostdevPassthrough } from './domain/sev-hostdev-passthrough'
 import { rule as sevVirtioMem } from './domain/sev-virtio-mem';
 import { rule as sevInterfaceRom } from './domain/sev-interface-rom';
 import { rule as sevKernelHashesWithoutKernel } from './domain/sev-kernel-hashes-without-kernel';
+import { rule as sevVirtioOptionNonVirtio } from './domain/sev-virtio-option-non-virtio';
 
 /**
  * Every domain XML rule. The order is the order fix-all prefers when two
@@ -54,6 +55,7 @@ import { rule as sevKernelHashesWithoutKernel } from './domain/sev-kernel-hashes
 export const domainRules: readonly Rule<DomainModel>[] = [
   sevVirtioBlkBootDisk,
   sevVirtioIommu,
+  sevVirtioOptionNonVirtio,
   sevI440fxTransitionalVirtio,
   sevMemoryHardLimit,
   sevUefiFirmware,

@@ -46,6 +46,7 @@ import { rule as sevVirtioMem } from './domain/sev-virtio-mem';
 import { rule as sevInterfaceRom } from './domain/sev-interface-rom';
 import { rule as sevKernelHashesWithoutKernel } from './domain/sev-kernel-hashes-without-kernel';
 import { rule as sevVirtioOptionNonVirtio } from './domain/sev-virtio-option-non-virtio';
+import { rule as sevQemuVersion } from './domain/sev-qemu-version';
 
 /**
  * Every domain XML rule. The order is the order fix-all prefers when two
@@ -80,6 +81,7 @@ export const domainRules: readonly Rule<DomainModel>[] = [
   sevVirtioMem,
   sevInterfaceRom,
   sevKernelHashesWithoutKernel,
+  sevQemuVersion,
 ];
 
 /** Every Kata configuration.toml rule, in fix-all priority order. */

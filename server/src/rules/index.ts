@@ -47,6 +47,7 @@ import { rule as sevInterfaceRom } from './domain/sev-interface-rom';
 import { rule as sevKernelHashesWithoutKernel } from './domain/sev-kernel-hashes-without-kernel';
 import { rule as sevVirtioOptionNonVirtio } from './domain/sev-virtio-option-non-virtio';
 import { rule as sevQemuVersion } from './domain/sev-qemu-version';
+import { rule as sevEsSmm } from './domain/sev-es-smm';
 
 /**
  * Every domain XML rule. The order is the order fix-all prefers when two
@@ -77,6 +78,7 @@ export const domainRules: readonly Rule<DomainModel>[] = [
   sevQ35Machine,
   snpFirmwareRom,
   snpSmm,
+  sevEsSmm,
   sevHostdevPassthrough,
   sevVirtioMem,
   sevInterfaceRom,

@@ -48,6 +48,7 @@ import { rule as sevKernelHashesWithoutKernel } from './domain/sev-kernel-hashes
 import { rule as sevVirtioOptionNonVirtio } from './domain/sev-virtio-option-non-virtio';
 import { rule as sevQemuVersion } from './domain/sev-qemu-version';
 import { rule as sevEsSmm } from './domain/sev-es-smm';
+import { rule as sevKernelHashesFirmware } from './domain/sev-kernel-hashes-firmware';
 
 /**
  * Every domain XML rule. The order is the order fix-all prefers when two
@@ -83,6 +84,7 @@ export const domainRules: readonly Rule<DomainModel>[] = [
   sevVirtioMem,
   sevInterfaceRom,
   sevKernelHashesWithoutKernel,
+  sevKernelHashesFirmware,
   sevQemuVersion,
 ];
 

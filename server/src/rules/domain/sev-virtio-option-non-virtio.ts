@@ -74,8 +74,12 @@ function notVirtio(el: XmlElement): string | undefined {
     case 'interface': {
       const model = child(el, 'model');
       const type = model ? attrValue(model, 'type') : undefined;
-      if (type === undefined) return "no model: libvirt's default on x86 is not virtio";
-      return VIRTIO_MODELS.has(type) ? undefined : `model '${type}'`;
+      if (type !== undefined) return VIRTIO_MODELS.has(type) ? undefined : `model '${type}'`;
+      // qemuDomainDeviceNetDefPostParse: vhost-user and vDPA default to virtio, a host device has no model, the rest rtl8139.
+      const kind = attrValue(el, 'type');
+      if (kind === 'vhostuser' || kind === 'vdpa') return undefined;
+      if (kind === 'hostdev') return "type 'hostdev'";
+      return "no model: libvirt's default on x86 is rtl8139";
     }
     case 'video': {
       const model = child(el, 'model');

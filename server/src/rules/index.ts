@@ -49,6 +49,7 @@ import { rule as sevVirtioOptionNonVirtio } from './domain/sev-virtio-option-non
 import { rule as sevQemuVersion } from './domain/sev-qemu-version';
 import { rule as sevEsSmm } from './domain/sev-es-smm';
 import { rule as sevKernelHashesFirmware } from './domain/sev-kernel-hashes-firmware';
+import { rule as libvirtSchema } from './domain/libvirt-schema';
 
 /**
  * Every domain XML rule. The order is the order fix-all prefers when two
@@ -56,6 +57,7 @@ import { rule as sevKernelHashesFirmware } from './domain/sev-kernel-hashes-firm
  * one that only adds an attribute to it.
  */
 export const domainRules: readonly Rule<DomainModel>[] = [
+  libvirtSchema,
   sevVirtioBlkBootDisk,
   sevVirtioIommu,
   sevVirtioOptionNonVirtio,

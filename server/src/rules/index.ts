@@ -45,6 +45,10 @@ import { rule as sevHostdevPassthrough } from './domain/sev-hostdev-passthrough'
 import { rule as sevVirtioMem } from './domain/sev-virtio-mem';
 import { rule as sevInterfaceRom } from './domain/sev-interface-rom';
 import { rule as sevKernelHashesWithoutKernel } from './domain/sev-kernel-hashes-without-kernel';
+import { rule as sevVirtioOptionNonVirtio } from './domain/sev-virtio-option-non-virtio';
+import { rule as sevQemuVersion } from './domain/sev-qemu-version';
+import { rule as sevEsSmm } from './domain/sev-es-smm';
+import { rule as sevKernelHashesFirmware } from './domain/sev-kernel-hashes-firmware';
 import { rule as libvirtSchema } from './domain/libvirt-schema';
 
 /**
@@ -56,6 +60,7 @@ export const domainRules: readonly Rule<DomainModel>[] = [
   libvirtSchema,
   sevVirtioBlkBootDisk,
   sevVirtioIommu,
+  sevVirtioOptionNonVirtio,
   sevI440fxTransitionalVirtio,
   sevMemoryHardLimit,
   sevUefiFirmware,
@@ -76,10 +81,13 @@ export const domainRules: readonly Rule<DomainModel>[] = [
   sevQ35Machine,
   snpFirmwareRom,
   snpSmm,
+  sevEsSmm,
   sevHostdevPassthrough,
   sevVirtioMem,
   sevInterfaceRom,
   sevKernelHashesWithoutKernel,
+  sevKernelHashesFirmware,
+  sevQemuVersion,
 ];
 
 /** Every Kata configuration.toml rule, in fix-all priority order. */

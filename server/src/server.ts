@@ -46,6 +46,7 @@ import { allRuleMetas } from './rules/index';
 import type { Finding, Severity } from './rules/types';
 import type { Span, TextEdit } from './text-edit';
 import { kindByName } from './file-types';
+import { orderForCursor, orderedFixes } from './features/code-actions';
 
 const SOURCE = 'sevlint';
 const FIX_ALL_TITLE = 'Fix all sevlint problems';
@@ -384,7 +385,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onCodeAction(
     handle('textDocument/codeAction', async (params, token): Promise<CodeAction[] | null> => {
       const uri = readUri(params);
-      readRange(pick(params, 'range'), 'range');
+      const range = readRange(pick(params, 'range'), 'range');
       const context = pick(params, 'context');
       if (!isRecord(context)) throw new ParamError('context must be an object');
       const only = readOnly(context['only']);
@@ -394,6 +395,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       if (!doc) return []; // out of sync: no edit can be trusted
       const settings = await untilCancelled(settingsFor(uri), token);
       if (!settings.enable) return [];
+      const cursor = { start: doc.offsetAt(range.start), end: doc.offsetAt(range.end) };
       const wants = (kind: string) => !only || only.some((k) => kind === k || kind.startsWith(k + '.'));
       const ours = diagnostics.filter((d) => d.source === SOURCE && typeof d.code === 'string' && RULE_IDS.has(d.code));
       const tooLarge = doc.getText().length > settings.maxFileSize;
@@ -410,18 +412,23 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       };
 
       if (wants(CodeActionKind.QuickFix)) {
+        // Each diagnostic with its finding (none when it was published for another version: its range is in
+        // another text), the one under the cursor first, then by severity: Enter applies the fix looked at.
+        const matched: { d: ClientDiagnostic; code: string; finding: Finding | undefined }[] = [];
         for (const d of ours) {
           const code = d.code as string;
-          // A diagnostic published for another version has a range in another text: its fixes are not offered.
           const version = pick(d.data, 'version');
-          if (version === undefined || version === doc.version) {
-            const start = doc.offsetAt(d.range.start);
-            const end = doc.offsetAt(d.range.end);
-            const finding = (await findings()).find((f) => f.ruleId === code && f.span.start === start && f.span.end === end);
-            for (const fix of finding?.fixes ?? []) {
-              actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [d.raw as unknown as Diagnostic], isPreferred: fix.preferred, edit: workspaceEdit(doc, fix.edits) });
-            }
-          }
+          const start = doc.offsetAt(d.range.start);
+          const end = doc.offsetAt(d.range.end);
+          const finding = version === undefined || version === doc.version ? (await findings()).find((f) => f.ruleId === code && f.span.start === start && f.span.end === end) : undefined;
+          matched.push({ d, code, finding });
+        }
+        const severityOf = (d: ClientDiagnostic): Severity => (['error', 'warning', 'information', 'hint'] as const)[(typeof d.raw['severity'] === 'number' ? d.raw['severity'] : 1) - 1] ?? 'error';
+        const ordered = orderForCursor(matched, cursor, (m) => m.finding ?? { span: { start: doc.offsetAt(m.d.range.start), end: doc.offsetAt(m.d.range.end) }, severity: severityOf(m.d) });
+        for (const { item, fix, isPreferred } of orderedFixes(ordered, (m) => m.finding?.fixes ?? [])) {
+          actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [item.d.raw as unknown as Diagnostic], isPreferred, edit: workspaceEdit(doc, fix.edits) });
+        }
+        for (const { d, code } of ordered) {
           actions.push({
             title: `Show documentation for ${code}`,
             kind: CodeActionKind.QuickFix,

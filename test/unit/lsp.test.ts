@@ -113,6 +113,32 @@ describe('language server over stdio', () => {
     assert.deepEqual(actions[2]!.command!.arguments, ['sev-virtio-iommu', uri]);
   });
 
+  it('orders quick fixes by the diagnostic under the cursor, then by severity; one is preferred', async () => {
+    const uri = 'file:///work/two-on-a-line.xml';
+    const text = domainText.replace(/<launchSecurity type=['"]sev['"]>/, `<launchSecurity type='sev' kernelHashes='on'>`).replace(/<policy>0x07<\/policy>/, '<policy>0x4007</policy>');
+    assert.notEqual(text, domainText);
+    const got = nextDiagnostics(uri);
+    open(uri, text);
+    const p = await got;
+    const line = p.diagnostics.filter((d) => d.code === 'sev-launch-security-yes-no' || d.code === 'sev-policy-reserved-bits');
+    assert.deepEqual(line.map((d) => d.severity), [1, 2]);
+    const doc = TextDocument.create(uri, 'xml', 1, text);
+    const cursor = doc.positionAt(text.indexOf('0x4007') + 2);
+    const ask = async (position: typeof cursor) =>
+      (await conn.sendRequest<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: { start: position, end: position }, context: { diagnostics: line } })).map(
+        (a) => `${a.isPreferred ? '*' : ''}${a.title}`,
+      );
+    assert.deepEqual((await ask(cursor)).slice(0, 2), ['Clear RESERVED (bit 14, 0x4000): 0x7', "Set kernelHashes='yes'"]);
+    const elsewhere = await ask(doc.positionAt(text.indexOf('<launchSecurity')));
+    assert.deepEqual(elsewhere.slice(0, 2), ["*Set kernelHashes='yes'", 'Clear RESERVED (bit 14, 0x4000): 0x7']);
+    assert.deepEqual(elsewhere.slice(2), [
+      'Show documentation for sev-launch-security-yes-no',
+      'Disable sev-launch-security-yes-no in settings',
+      'Show documentation for sev-policy-reserved-bits',
+      'Disable sev-policy-reserved-bits in settings',
+    ]);
+  });
+
   it('offers source.fixAll.sevlint with the same result as the core fix-all', async () => {
     const uri = 'file:///work/guest.xml';
     const actions = await conn.sendRequest<CodeAction[]>('textDocument/codeAction', {

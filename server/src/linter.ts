@@ -1,5 +1,5 @@
 import { buildDomainModel, isDomain } from './domain/model';
-import type { DocumentKind } from './file-types';
+import { kindByName, type DocumentKind } from './file-types';
 import { buildKataModel, isKataConfig } from './kata/model';
 import { allRuleMetas, domainRules, kataRules } from './rules/index';
 import { tomlSyntax, xmlNotWellFormed } from './rules/syntax';
@@ -52,6 +52,18 @@ export function detectKind(text: string, fileName?: string): DocumentKind | unde
   if (DOMAIN_ROOT.test(text.slice(0, 64 * 1024))) return 'domain-xml';
   if ((fileName !== undefined && KATA_NAME.test(fileName)) || KATA_TABLE.test(text)) return 'kata-toml';
   return undefined;
+}
+
+/**
+ * What a file too large to lint probably is, for the notice that says it was
+ * skipped: a `.xml` file by its name; a `.toml` / `.toml.in` only when it is
+ * named `configuration*` or its first 64 KiB hold a `[hypervisor.*]` table
+ * (any other TOML file is none of sevlint's business).
+ */
+export function kindForNotice(text: string, fileName: string): DocumentKind | undefined {
+  const byName = kindByName(fileName);
+  if (byName !== 'kata-toml') return byName;
+  return KATA_NAME.test(fileName) || KATA_TABLE.test(text.slice(0, 64 * 1024)) ? 'kata-toml' : undefined;
 }
 
 export function lint(text: string, options: LintOptions = {}): LintResult {

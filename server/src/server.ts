@@ -34,7 +34,7 @@ import {
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { Commands } from './commands';
-import type { LintResult } from './linter';
+import { kindForNotice, type LintResult } from './linter';
 import { DocumentStore } from './lsp/documents';
 import { Lifecycle, REFUSED_METHOD } from './lsp/lifecycle';
 import { isRecord, ParamError, readPosition, readRange, readUri } from './lsp/params';
@@ -45,7 +45,6 @@ import { docsUrl } from './rules/docs';
 import { allRuleMetas } from './rules/index';
 import type { Finding, Severity } from './rules/types';
 import type { Span, TextEdit } from './text-edit';
-import { kindByName } from './file-types';
 import { orderForCursor, orderedFixes } from './features/code-actions';
 
 const SOURCE = 'sevlint';
@@ -300,7 +299,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     let diagnostics: Diagnostic[] = [];
     if (settings.enable) {
       const text = doc.getText();
-      if (text.length > settings.maxFileSize && kindByName(fileNameOf(uri)) !== undefined) {
+      if (text.length > settings.maxFileSize && kindForNotice(text, fileNameOf(uri)) !== undefined) {
         diagnostics = [notice(`sevlint skips this file: ${text.length} characters is more than sevlint.maxFileSize (${settings.maxFileSize}).`)];
       } else {
         const outcome = await lintFor(doc, settings);

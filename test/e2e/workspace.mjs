@@ -9,6 +9,7 @@ export const WORKSPACE_FILES = {
   'plain-guest.xml': 'examples/domain/plain-guest.xml',
   'kata/configuration-snp-from-old-guide.toml': 'examples/kata/configuration-snp-from-old-guide.toml',
   'kata/configuration-qemu-snp.toml.in': 'examples/kata/configuration-snp-from-old-guide.toml',
+  'nodes/snp-node1.toml': 'examples/kata/configuration-snp-from-old-guide.toml',
 };
 
 /** Writes a workspace folder at `dir` (created) and returns it. */

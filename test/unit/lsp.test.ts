@@ -221,6 +221,13 @@ describe('language server over stdio', () => {
     await cleared;
   });
 
+  it('lints a Kata configuration of any name sent as plain text', async () => {
+    const uri = 'file:///work/nodes/snp-node1.toml';
+    const got = nextDiagnostics(uri);
+    open(uri, kataText, 'plaintext');
+    assert.deepEqual(codes(await got), ['kata-swiotlb']);
+  });
+
   it('honours cancellation: a request cancelled before it is answered gets RequestCancelled', async () => {
     const uri = 'file:///work/guest.xml';
     const outcomes = await Promise.all(

@@ -262,6 +262,12 @@ test('a Kata template configuration-*.toml.in is linted too', async () => {
   await waitForCodes(doc.uri, (c) => c.includes('kata-swiotlb'), 'kata-swiotlb in the template');
 });
 
+test('a Kata configuration under any .toml name is linted (snp-node1.toml, no TOML extension installed)', async () => {
+  const doc = await open('nodes/snp-node1.toml');
+  assert.equal(doc.languageId, 'toml', 'package.json gives .toml the toml id');
+  await waitForCodes(doc.uri, (c) => c.includes('kata-swiotlb') && c.includes('kata-root-device-mismatch'), 'kata-swiotlb in snp-node1.toml');
+});
+
 /**
  * Process ids of the extension's language servers (Linux: /proc).
  * @param {string} serverJs

@@ -5,6 +5,7 @@ import { allRuleMetas, domainRules, kataRules } from './rules/index';
 import { tomlSyntax, xmlNotWellFormed } from './rules/syntax';
 import type * as TomlParse from './toml/parse';
 import { formatMessage, type Finding, type Fix, type Report, type Rule, type RuleContext, type RuleMeta, type SeveritySetting, type Version } from './rules/types';
+import { applySuppressions, tomlDirectives, xmlDirectives, type Directive } from './suppress';
 import { applyEdits } from './text-edit';
 import type { Span } from './xml/model';
 import { parseXml } from './xml/parse';
@@ -81,7 +82,7 @@ function lintKata(text: string, options: LintOptions): Finding[] {
   const named = options.fileName !== undefined && KATA_NAME.test(options.fileName);
   if (!named && !isKataConfig(parsed.document)) return [];
   const template = options.fileName?.endsWith('.toml.in') ?? false;
-  return runRules(kataRules, buildKataModel(parsed.document, template), options);
+  return suppress(text, 'kata-toml', runRules(kataRules, buildKataModel(parsed.document, template), options), tomlDirectives(text), options);
 }
 
 function lintDomain(text: string, options: LintOptions): Finding[] {
@@ -92,7 +93,13 @@ function lintDomain(text: string, options: LintOptions): Finding[] {
   }
   if (!isDomain(parsed.document)) return [];
   const model = buildDomainModel(parsed.document);
-  return runRules(domainRules, model, options);
+  return suppress(text, 'domain-xml', runRules(domainRules, model, options), xmlDirectives(parsed.document), options);
+}
+
+/** The findings left after the file's suppression comments, and those about the comments themselves. */
+function suppress(text: string, kind: DocumentKind, findings: Finding[], directives: readonly Directive[], options: LintOptions): Finding[] {
+  if (directives.length === 0) return findings;
+  return applySuppressions(text, kind, findings, directives, { isOff: (id) => options.rules?.[id] === 'off', make: (meta, r) => makeFinding(meta, options, r) });
 }
 
 function runRules<M>(rules: readonly Rule<M>[], model: M, options: LintOptions): Finding[] {

@@ -46,6 +46,7 @@ import { allRuleMetas } from './rules/index';
 import type { Finding, Severity } from './rules/types';
 import type { Span, TextEdit } from './text-edit';
 import { orderForCursor, orderedFixes } from './features/code-actions';
+import { disableForLineFix, unusedSuppressionMeta } from './suppress';
 
 const SOURCE = 'sevlint';
 const FIX_ALL_TITLE = 'Fix all sevlint problems';
@@ -59,6 +60,8 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 };
 
 const RULE_IDS: ReadonlySet<string> = new Set(allRuleMetas.map((r) => r.id));
+/** The diagnostics about suppression comments: no "Disable … for this line" for them. */
+const SUPPRESSION_IDS: ReadonlySet<string> = new Set([unusedSuppressionMeta('domain-xml').id, unusedSuppressionMeta('kata-toml').id]);
 /** docsUrl(id) → id, for the URLs older code actions passed to showDocumentation. */
 const DOCS_URLS: ReadonlyMap<string, string> = new Map(allRuleMetas.map((r) => [docsUrl(r.id), r.id]));
 
@@ -427,7 +430,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         for (const { item, fix, isPreferred } of orderedFixes(ordered, (m) => m.finding?.fixes ?? [])) {
           actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [item.d.raw as unknown as Diagnostic], isPreferred, edit: workspaceEdit(doc, fix.edits) });
         }
-        for (const { d, code } of ordered) {
+        for (const { d, code, finding } of ordered) {
+          const suppress = finding && result?.kind && !SUPPRESSION_IDS.has(code) ? disableForLineFix(doc.getText(), result.kind, finding) : undefined;
+          if (suppress) actions.push({ title: suppress.title, kind: CodeActionKind.QuickFix, diagnostics: [d.raw as unknown as Diagnostic], edit: workspaceEdit(doc, suppress.edits) });
           actions.push({
             title: `Show documentation for ${code}`,
             kind: CodeActionKind.QuickFix,

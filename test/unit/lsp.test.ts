@@ -102,6 +102,7 @@ describe('language server over stdio', () => {
     const actions = await conn.sendRequest<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } });
     assert.deepEqual(actions.map((a) => a.title), [
       "Set iommu='on' on the disk 'vda' driver",
+      'Disable sev-virtio-iommu for this line',
       'Show documentation for sev-virtio-iommu',
       'Disable sev-virtio-iommu in settings',
     ]);
@@ -109,8 +110,11 @@ describe('language server over stdio', () => {
     assert.equal(fix.isPreferred, true);
     const fixed = apply(domainText, fix.edit!.changes![uri]!);
     assert.match(fixed, /<driver name="qemu" type="qcow2" discard="unmap" iommu="on"\/>/);
-    assert.deepEqual(actions[1]!.command, { title: 'Show documentation', command: 'sevlint.server.showDocumentation', arguments: ['sev-virtio-iommu'] });
-    assert.deepEqual(actions[2]!.command!.arguments, ['sev-virtio-iommu', uri]);
+    const suppressed = apply(domainText, actions[1]!.edit!.changes![uri]!);
+    assert.equal(suppressed.split('\n')[15], '    <!-- sevlint-disable-next-line sev-virtio-iommu -->');
+    assert.equal(actions[1]!.isPreferred, undefined);
+    assert.deepEqual(actions[2]!.command, { title: 'Show documentation', command: 'sevlint.server.showDocumentation', arguments: ['sev-virtio-iommu'] });
+    assert.deepEqual(actions[3]!.command!.arguments, ['sev-virtio-iommu', uri]);
   });
 
   it('orders quick fixes by the diagnostic under the cursor, then by severity; one is preferred', async () => {
@@ -132,8 +136,10 @@ describe('language server over stdio', () => {
     const elsewhere = await ask(doc.positionAt(text.indexOf('<launchSecurity')));
     assert.deepEqual(elsewhere.slice(0, 2), ["*Set kernelHashes='yes'", 'Clear RESERVED (bit 14, 0x4000): 0x7']);
     assert.deepEqual(elsewhere.slice(2), [
+      'Disable sev-launch-security-yes-no for this line',
       'Show documentation for sev-launch-security-yes-no',
       'Disable sev-launch-security-yes-no in settings',
+      'Disable sev-policy-reserved-bits for this line',
       'Show documentation for sev-policy-reserved-bits',
       'Disable sev-policy-reserved-bits in settings',
     ]);

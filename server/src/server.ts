@@ -22,6 +22,7 @@ import {
   MarkupKind,
   ProposedFeatures,
   ResponseError,
+  SymbolKind,
   TextDocumentSyncKind,
   createConnection,
   type CancellationToken,
@@ -29,6 +30,7 @@ import {
   type CompletionItem,
   type Connection,
   type Diagnostic,
+  type DocumentSymbol,
   type Range,
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
@@ -46,11 +48,23 @@ import { allRuleMetas } from './rules/index';
 import type { Finding, Severity } from './rules/types';
 import type { Span, TextEdit } from './text-edit';
 import { orderForCursor, orderedFixes } from './features/code-actions';
+import type { DocSymbol, SymbolKindName } from './features/symbols';
 import { disableForLineFix, unusedSuppressionMeta } from './suppress';
 
 const SOURCE = 'sevlint';
 const FIX_ALL_TITLE = 'Fix all sevlint problems';
 const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.sevlint`;
+
+const SYMBOL_KINDS: Record<SymbolKindName, SymbolKind> = {
+  module: SymbolKind.Module,
+  namespace: SymbolKind.Namespace,
+  object: SymbolKind.Object,
+  struct: SymbolKind.Struct,
+  property: SymbolKind.Property,
+  key: SymbolKind.Key,
+  string: SymbolKind.String,
+  constant: SymbolKind.Constant,
+};
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -208,6 +222,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: resolvesEdits },
         completionProvider: { triggerCharacters: ['<', '=', '"', "'"] },
         hoverProvider: true,
+        documentSymbolProvider: true,
         executeCommandProvider: { commands: [Commands.serverShowDocumentation] },
       },
       serverInfo: { name: 'sevlint' },
@@ -538,6 +553,23 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       const h = valueOf(await pool.run({ op: 'hover', text: doc.getText(), offset: t.offset, fileName: fileNameOf(doc.uri) }, token));
       if (!h) return null;
       return { contents: { kind: MarkupKind.Markdown, value: h.markdown }, range: toRange(doc, h.span) };
+    }),
+  );
+
+  connection.onDocumentSymbol(
+    handle('textDocument/documentSymbol', async (params, token): Promise<DocumentSymbol[] | null> => {
+      const doc = store.get(readUri(params));
+      if (!doc) return null;
+      const symbols = valueOf(await pool.run({ op: 'symbols', text: doc.getText(), fileName: fileNameOf(doc.uri) }, token));
+      const convert = (s: DocSymbol): DocumentSymbol => ({
+        name: s.name,
+        ...(s.detail !== undefined ? { detail: s.detail } : {}),
+        kind: SYMBOL_KINDS[s.kind],
+        range: toRange(doc, s.span),
+        selectionRange: toRange(doc, s.selection),
+        children: s.children.map(convert),
+      });
+      return symbols.map(convert);
     }),
   );
 

@@ -174,6 +174,22 @@ describe('language server over stdio', () => {
     assert.ok(!labels.includes('idBlock'), 'idBlock belongs to sev-snp');
   });
 
+  it('answers documentSymbol with the outline: the domain, its devices, launchSecurity', async () => {
+    const uri = 'file:///work/guest.xml';
+    type Sym = { name: string; detail?: string; kind: number; range: unknown; selectionRange: { start: { line: number } }; children?: Sym[] };
+    const symbols = await conn.sendRequest<Sym[]>('textDocument/documentSymbol', { textDocument: { uri } });
+    assert.equal(symbols.length, 1);
+    const domain = symbols[0]!;
+    assert.equal(domain.name, 'sev-es-guest');
+    assert.equal(domain.kind, 2 /* Module */);
+    const ls = domain.children!.find((c) => c.name === 'launchSecurity')!;
+    assert.equal(ls.detail, 'SEV-ES · policy 0x7');
+    assert.equal(ls.selectionRange.start.line, 33);
+    const devices = domain.children!.find((c) => c.name === 'devices')!;
+    assert.ok(devices.children!.some((d) => d.name === 'disk vda'));
+    assert.equal(await conn.sendRequest('textDocument/documentSymbol', { textDocument: { uri: 'file:///work/not-open.xml' } }), null);
+  });
+
   it('follows settings: a rule turned off disappears, target QEMU lowers severity', async () => {
     const uri = 'file:///work/guest.xml';
     settings = { validate: { debounceMs: 0 }, rules: { 'sev-memory-hard-limit': 'off' }, target: { qemu: '8.2' } };

@@ -17,6 +17,8 @@ import {
   DidChangeConfigurationNotification,
   ErrorCodes,
   IPCMessageReader,
+  InsertTextFormat,
+  InsertTextMode,
   IPCMessageWriter,
   LSPErrorCodes,
   MarkupKind,
@@ -532,7 +534,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       const { doc } = t;
       const result = valueOf(await pool.run({ op: 'complete', text: doc.getText(), offset: t.offset, fileName: fileNameOf(doc.uri) }, token));
       if (!result) return null;
-      const kinds = { element: CompletionItemKind.Property, attribute: CompletionItemKind.Field, value: CompletionItemKind.Value, key: CompletionItemKind.Property };
+      const kinds = { element: CompletionItemKind.Property, attribute: CompletionItemKind.Field, value: CompletionItemKind.Value, key: CompletionItemKind.Property, snippet: CompletionItemKind.Snippet };
       return result.items.map(
         (item): CompletionItem => ({
           label: item.label,
@@ -540,6 +542,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
           ...(item.detail !== undefined ? { detail: item.detail } : {}),
           ...(item.documentation !== undefined ? { documentation: { kind: MarkupKind.Markdown, value: item.documentation } } : {}),
           textEdit: { range: toRange(doc, item.replace), newText: item.insertText },
+          ...(item.snippet ? { insertTextFormat: InsertTextFormat.Snippet } : {}),
+          ...(item.asIs ? { insertTextMode: InsertTextMode.asIs } : {}),
         }),
       );
     }),

@@ -190,6 +190,22 @@ describe('language server over stdio', () => {
     assert.equal(await conn.sendRequest('textDocument/documentSymbol', { textDocument: { uri: 'file:///work/not-open.xml' } }), null);
   });
 
+  it('completion: a launchSecurity block as is (insertTextMode 1), snippets in snippet format (insertTextFormat 2)', async () => {
+    const uri = 'file:///work/typing.xml';
+    const text = "<domain type='kvm'>\n  <name>g</name>\n  sev-l\n</domain>\n";
+    open(uri, text);
+    type Item = { label: string; kind: number; insertTextFormat?: number; insertTextMode?: number; textEdit: { newText: string } };
+    const list = await conn.sendRequest<Item[]>('textDocument/completion', { textDocument: { uri }, position: { line: 2, character: 7 } });
+    const snippet = list.find((i) => i.label === 'snp-launchsecurity')!;
+    assert.equal(snippet.kind, 15 /* Snippet */);
+    assert.equal(snippet.insertTextFormat, 2);
+    assert.equal(snippet.insertTextMode, undefined);
+    const blocks = await conn.sendRequest<Item[]>('textDocument/completion', { textDocument: { uri }, position: { line: 2, character: 3 } });
+    const block = blocks.find((i) => i.label === 'launchSecurity SEV-SNP')!;
+    assert.equal(block.insertTextMode, 1 /* asIs */);
+    assert.equal(block.insertTextFormat, undefined);
+  });
+
   it('follows settings: a rule turned off disappears, target QEMU lowers severity', async () => {
     const uri = 'file:///work/guest.xml';
     settings = { validate: { debounceMs: 0 }, rules: { 'sev-memory-hard-limit': 'off' }, target: { qemu: '8.2' } };

@@ -49,7 +49,7 @@ import { docsUrl } from './rules/docs';
 import { allRuleMetas } from './rules/index';
 import type { Finding, Severity } from './rules/types';
 import type { Span, TextEdit } from './text-edit';
-import { orderForCursor, orderedFixes } from './features/code-actions';
+import { cursorRank, orderForCursor, orderedFixes } from './features/code-actions';
 import type { DocSymbol, SymbolKindName } from './features/symbols';
 import { disableForLineFix, unusedSuppressionMeta } from './suppress';
 
@@ -443,8 +443,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
           matched.push({ d, code, finding });
         }
         const severityOf = (d: ClientDiagnostic): Severity => (['error', 'warning', 'information', 'hint'] as const)[(typeof d.raw['severity'] === 'number' ? d.raw['severity'] : 1) - 1] ?? 'error';
-        const ordered = orderForCursor(matched, cursor, (m) => m.finding ?? { span: { start: doc.offsetAt(m.d.range.start), end: doc.offsetAt(m.d.range.end) }, severity: severityOf(m.d) });
-        for (const { item, fix, isPreferred } of orderedFixes(ordered, (m) => m.finding?.fixes ?? [])) {
+        const at = (m: (typeof matched)[number]) => m.finding ?? { span: { start: doc.offsetAt(m.d.range.start), end: doc.offsetAt(m.d.range.end) }, severity: severityOf(m.d) };
+        const ordered = orderForCursor(matched, cursor, at);
+        const rank = (m: (typeof matched)[number]) => cursorRank(at(m).span, at(m).severity, cursor);
+        for (const { item, fix, isPreferred } of orderedFixes(ordered, (m) => m.finding?.fixes ?? [], rank)) {
           actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [item.d.raw as unknown as Diagnostic], isPreferred, edit: workspaceEdit(doc, fix.edits) });
         }
         for (const { d, code, finding } of ordered) {

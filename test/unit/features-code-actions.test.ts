@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { orderedFixes, orderForCursor, underCursor } from '../../server/src/features/code-actions';
+import { cursorRank, orderedFixes, orderForCursor, underCursor } from '../../server/src/features/code-actions';
 import { lint } from '../../server/src/linter';
 import type { Finding } from '../../server/src/rules/types';
 
@@ -28,7 +28,7 @@ const at = (s: string, delta = 0) => {
 
 function titles(cursor: { start: number; end: number }, findings: readonly Finding[] = lint(TEXT).findings): { title: string; isPreferred: boolean }[] {
   const ordered = orderForCursor(findings, cursor, (f) => f);
-  return orderedFixes(ordered, (f) => f.fixes).map((x) => ({ title: x.fix.title, isPreferred: x.isPreferred }));
+  return orderedFixes(ordered, (f) => f.fixes, (f) => cursorRank(f.span, f.severity, cursor)).map((x) => ({ title: x.fix.title, isPreferred: x.isPreferred }));
 }
 
 describe('code actions at the cursor', () => {
@@ -50,6 +50,18 @@ describe('code actions at the cursor', () => {
     const r = titles(at('<launchSecurity'));
     assert.deepEqual(r.map((x) => x.title), ["Set kernelHashes='yes'", "Disable the option ROM: <rom enabled='no'/>", 'Clear SINGLE_SOCKET (bit 20, 0x100000): 0x30000']);
     assert.deepEqual(r.map((x) => x.isPreferred), [true, false, false]);
+  });
+
+  it('findings that rank alike (under the cursor both, one severity) keep their preferred fixes', () => {
+    const text = TEXT.replace("<driver iommu='on'/></interface>", '</interface>');
+    const cursor = at("<interface type='network'>", 3);
+    // Two warnings on the interface's start tag, both under the cursor: both preferred fixes stay preferred; the error elsewhere ranks lower.
+    assert.deepEqual(titles(cursor, lint(text).findings), [
+      { title: "Disable the option ROM: <rom enabled='no'/>", isPreferred: true },
+      { title: "Set iommu='on' on the interface driver", isPreferred: true },
+      { title: "Set kernelHashes='yes'", isPreferred: false },
+      { title: 'Clear SINGLE_SOCKET (bit 20, 0x100000): 0x30000', isPreferred: false },
+    ]);
   });
 
   it('a finding whose end touches the cursor is under it; an empty selection inside a finding too', () => {

@@ -13,6 +13,11 @@ export function underCursor(span: Span, cursor: Span): boolean {
   return span.start <= cursor.start && cursor.end <= span.end;
 }
 
+/** How an item ranks at the cursor: under it or not, then its severity (lower first). */
+export function cursorRank(span: Span, severity: Severity, cursor: Span): number {
+  return (underCursor(span, cursor) ? 0 : 10) + SEVERITY_RANK[severity];
+}
+
 /**
  * `items` with the findings under the cursor first, then by severity (errors
  * first), then by where they start; otherwise in their given order.
@@ -20,9 +25,9 @@ export function underCursor(span: Span, cursor: Span): boolean {
 export function orderForCursor<T>(items: readonly T[], cursor: Span, of: (item: T) => { readonly span: Span; readonly severity: Severity }): T[] {
   const keyed = items.map((item, i) => {
     const f = of(item);
-    return { item, i, under: underCursor(f.span, cursor) ? 0 : 1, rank: SEVERITY_RANK[f.severity], start: f.span.start };
+    return { item, i, rank: cursorRank(f.span, f.severity, cursor), start: f.span.start };
   });
-  keyed.sort((a, b) => a.under - b.under || a.rank - b.rank || a.start - b.start || a.i - b.i);
+  keyed.sort((a, b) => a.rank - b.rank || a.start - b.start || a.i - b.i);
   return keyed.map((k) => k.item);
 }
 
@@ -31,23 +36,23 @@ export interface OrderedFix<T> {
   readonly fix: Fix;
   /**
    * What to send as the code action's `isPreferred`: a preferred fix of the
-   * first item that has fixes, and only of it. VS Code lists preferred
-   * actions first whatever the order sent, so a preferred fix of a warning
-   * elsewhere on the line would otherwise come before the error under the
-   * cursor.
+   * first item that has fixes, or of an item that ranks as high (under the
+   * cursor alike, the same severity). VS Code lists preferred actions first
+   * whatever the order sent, so a preferred fix of a warning elsewhere on the
+   * line would otherwise come before the error under the cursor.
    */
   readonly isPreferred: boolean;
 }
 
 /** The fixes of `items` (already in {@link orderForCursor} order), each item's in the rule's order. */
-export function orderedFixes<T>(items: readonly T[], fixesOf: (item: T) => readonly Fix[]): OrderedFix<T>[] {
+export function orderedFixes<T>(items: readonly T[], fixesOf: (item: T) => readonly Fix[], rankOf: (item: T) => number): OrderedFix<T>[] {
   const out: OrderedFix<T>[] = [];
-  let first: T | undefined;
+  let top: number | undefined;
   for (const item of items) {
     const fixes = fixesOf(item);
     if (fixes.length === 0) continue;
-    first ??= item;
-    for (const fix of fixes) out.push({ item, fix, isPreferred: fix.preferred && item === first });
+    top ??= rankOf(item);
+    for (const fix of fixes) out.push({ item, fix, isPreferred: fix.preferred && rankOf(item) === top });
   }
   return out;
 }

@@ -44,6 +44,7 @@ function check(file: string, options: LintOptions): void {
     const result = fixAll(text, o);
     assert.deepEqual(added(before, result.findings), [], `${path.relative(ROOT, file)}${rules ? ' (every rule at warning)' : ''}`);
     assert.deepEqual(added(before, lint(result.text, o).findings), [], 'the findings returned are those of the text returned');
+    assert.equal(fixAll(result.text, o).text, result.text, `${path.relative(ROOT, file)}: a second fix-all changes nothing`);
   }
 }
 

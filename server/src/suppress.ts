@@ -29,7 +29,7 @@ import type { Finding, Fix, Report, RuleMeta } from './rules/types';
 import { eolOf, type Span, type TextEdit } from './text-edit';
 import { scanToml } from './toml/scan';
 import type { XmlDocument, XmlNode } from './xml/model';
-import { parseXml } from './xml/parse';
+import { parsedOf, xmlContextAt } from './xml/context';
 
 export type DirectiveKind = 'disable-next-line' | 'disable' | 'enable';
 
@@ -238,8 +238,10 @@ export function disableForLineFix(text: string, kind: DocumentKind, finding: Pic
   const eol = eolOf(text);
   const read = (t: string): Directive[] => {
     if (kind === 'kata-toml') return tomlDirectives(t);
-    const parsed = parseXml(t);
-    return parsed.ok ? xmlDirectives(parsed.document) : [];
+    // The tree every feature shares (parsed once per text), not a parse of its own.
+    const parsed = parsedOf(t);
+    const root = parsed.document.root;
+    return parsed.errors.length === 0 && root ? xmlDirectives({ ...parsed.document, root }) : [];
   };
 
   // The line above holds only a disable-next-line comment with a rule list: add the rule to it.
@@ -256,9 +258,18 @@ export function disableForLineFix(text: string, kind: DocumentKind, finding: Pic
   const indent = /^[ \t]*/.exec(text.slice(lineStart))![0];
   const comment = kind === 'domain-xml' ? `<!-- sevlint-disable-next-line ${finding.ruleId} -->` : `# sevlint-disable-next-line ${finding.ruleId}`;
   const edit: TextEdit = { start: lineStart, end: lineStart, newText: `${indent}${comment}${eol}` };
-  const after = text.slice(0, lineStart) + edit.newText + text.slice(lineStart);
   // Where the comment would not be read as one (or would break the document), there is no such fix.
   const at = lineStart + indent.length;
+  if (kind === 'domain-xml') {
+    // In character data (not in a tag, comment, CDATA section or PI) and after the XML declaration, a comment
+    // is read as one and changes nothing else: asked of the current tree, so a code action on a large domain
+    // does not parse it again per finding.
+    const parsed = parsedOf(text);
+    const declaration = parsed.document.declaration;
+    if (parsed.errors.length > 0 || (declaration && at < declaration.span.end)) return undefined;
+    return xmlContextAt(text, at, parsed)?.kind === 'content' ? { title, edits: [edit], preferred: false } : undefined;
+  }
+  const after = text.slice(0, lineStart) + edit.newText + text.slice(lineStart);
   if (!read(after).some((d) => d.span.start === at)) return undefined;
   if (kind === 'kata-toml') {
     const line = scanToml(after).find((l) => l.start === lineStart);

@@ -6,8 +6,8 @@ import { tomlSyntax, xmlNotWellFormed } from './rules/syntax';
 import type * as TomlParse from './toml/parse';
 import { formatMessage, type Finding, type Fix, type Report, type Rule, type RuleContext, type RuleMeta, type SeveritySetting, type Version } from './rules/types';
 import { applyEdits, type TextEdit } from './text-edit';
-import type { Span } from './xml/model';
-import { parseXml } from './xml/parse';
+import type { Span, XmlTolerantResult } from './xml/model';
+import { parseXmlTolerant } from './xml/parse';
 
 export type { DocumentKind };
 
@@ -54,10 +54,20 @@ export function detectKind(text: string, fileName?: string): DocumentKind | unde
   return undefined;
 }
 
-export function lint(text: string, options: LintOptions = {}): LintResult {
+/**
+ * What a caller already has for the text, so it is not computed again (the
+ * language service keeps one tree per document version for linting,
+ * completion and hover). Each must be of exactly the text linted.
+ */
+export interface Prepared {
+  /** `parseXmlTolerant(text)`. */
+  readonly xml?: XmlTolerantResult;
+}
+
+export function lint(text: string, options: LintOptions = {}, prepared: Prepared = {}): LintResult {
   const kind = detectKind(text, options.fileName);
   if (kind === undefined) return { kind, findings: [] };
-  return { kind, findings: kind === 'domain-xml' ? lintDomain(text, options) : lintKata(text, options) };
+  return { kind, findings: kind === 'domain-xml' ? lintDomain(text, options, prepared.xml) : lintKata(text, options) };
 }
 
 function lintKata(text: string, options: LintOptions): Finding[] {
@@ -72,14 +82,18 @@ function lintKata(text: string, options: LintOptions): Finding[] {
   return runRules(kataRules, buildKataModel(parsed.document, template), options);
 }
 
-function lintDomain(text: string, options: LintOptions): Finding[] {
-  const parsed = parseXml(text);
-  if (!parsed.ok) {
-    const f = makeFinding(xmlNotWellFormed, options, { messageId: 'syntax', data: { detail: parsed.error.message }, span: parsed.error.span });
+function lintDomain(text: string, options: LintOptions, tree: XmlTolerantResult = parseXmlTolerant(text)): Finding[] {
+  const error = tree.errors[0];
+  const root = tree.document.root;
+  if (error || !root) {
+    const detail = error?.message ?? "Start tag expected, '<' not found: the document has no root element.";
+    const span = error?.span ?? { start: text.length, end: text.length };
+    const f = makeFinding(xmlNotWellFormed, options, { messageId: 'syntax', data: { detail }, span });
     return f ? [f] : [];
   }
-  if (!isDomain(parsed.document)) return [];
-  const model = buildDomainModel(parsed.document);
+  const document = { ...tree.document, root };
+  if (!isDomain(document)) return [];
+  const model = buildDomainModel(document);
   return runRules(domainRules, model, options);
 }
 
@@ -216,12 +230,13 @@ export interface FixAllResult {
 /**
  * Applies preferred fixes pass after pass until none applies (at most
  * `maxPasses`). `isCancelled` is asked before each pass (the language server
- * stops a cancelled fix-all there).
+ * stops a cancelled fix-all there). `first`: the findings of `text` with
+ * these options when the caller has them (the first pass then lints nothing).
  */
-export function fixAll(text: string, options: LintOptions = {}, maxPasses = 10, isCancelled?: () => boolean): FixAllResult {
+export function fixAll(text: string, options: LintOptions = {}, maxPasses = 10, isCancelled?: () => boolean, first?: readonly Finding[]): FixAllResult {
   let current = text;
   let applied = 0;
-  let findings = lint(current, options).findings;
+  let findings = first ?? lint(current, options).findings;
   for (let pass = 0; pass < maxPasses; pass++) {
     if (isCancelled?.()) return { text: current, applied, findings, cancelled: true };
     const fixes = compatibleFixes(findings);

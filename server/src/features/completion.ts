@@ -55,12 +55,14 @@ export interface CompletionResult {
 export interface FeatureOptions {
   /** The file's name or path (Kata files are recognised by name too). */
   readonly fileName?: string;
+  /** `parseXmlTolerant(text)` when the caller keeps it (the language service does, per document version). */
+  readonly xml?: XmlTolerantResult;
 }
 
 export function complete(text: string, offset: number, options: FeatureOptions = {}): CompletionResult | undefined {
   if (offset < 0 || offset > text.length) return undefined;
   const kind = detectKind(text, options.fileName);
-  const items = kind === 'domain-xml' ? completeXml(text, offset) : kind === 'kata-toml' ? completeToml(text, offset) : [];
+  const items = kind === 'domain-xml' ? completeXml(text, offset, options.xml ?? parsedOf(text)) : kind === 'kata-toml' ? completeToml(text, offset) : [];
   return items.length > 0 ? { items } : undefined;
 }
 
@@ -101,8 +103,9 @@ function quoteOf(tag: ContextStartTag, style: DocStyle): '"' | "'" {
   return tag.attributes.find((a) => a.quote)?.quote ?? style.quote;
 }
 
-function completeXml(text: string, offset: number): CompletionItem[] {
-  const ctx = xmlContextAt(text, offset, parsedOf(text));
+function completeXml(text: string, offset: number, parsed: XmlTolerantResult): CompletionItem[] {
+  const ctx = xmlContextAt(text, offset, parsed);
+  const style = (): DocStyle => guessStyle(text, parsed);
   if (!ctx) return [];
   switch (ctx.kind) {
     case 'start-tag-name': {
@@ -112,7 +115,7 @@ function completeXml(text: string, offset: number): CompletionItem[] {
       }
       if (isDomainRoot(ctx.parent) && bare) {
         const indent = lineIndent(text, ctx.tag.span.start);
-        return launchSecurityItems(text, ctx.parent, ctx.element, ctx.tag.nameSpan, indent, (block) => block.slice(1));
+        return launchSecurityItems(style, ctx.parent, ctx.element, ctx.tag.nameSpan, indent, (block) => block.slice(1));
       }
       return [];
     }
@@ -130,14 +133,14 @@ function completeXml(text: string, offset: number): CompletionItem[] {
         // Only once a word is typed: a space or newline in <domain> should not pop up a list.
         const replace = wordAround(text, offset, /[A-Za-z]/, ctx.text);
         if (replace.start === offset) return [];
-        return launchSecurityItems(text, el, undefined, replace, lineIndent(text, replace.start), (block) => block);
+        return launchSecurityItems(style, el, undefined, replace, lineIndent(text, replace.start), (block) => block);
       }
       return [];
     }
     case 'attribute-name':
-      if (ctx.element.name === 'launchSecurity') return launchSecurityAttributeItems(text, offset, ctx.tag, ctx.attribute);
+      if (ctx.element.name === 'launchSecurity') return launchSecurityAttributeItems(text, style, offset, ctx.tag, ctx.attribute);
       if (ctx.element.name === 'driver' && ctx.element.parent && VIRTIO_DRIVER_PARENTS.has(ctx.element.parent.name)) {
-        return iommuAttributeItems(text, offset, ctx.tag, ctx.attribute);
+        return iommuAttributeItems(text, style, offset, ctx.tag, ctx.attribute);
       }
       return [];
     case 'attribute-value': {
@@ -145,10 +148,10 @@ function completeXml(text: string, offset: number): CompletionItem[] {
       if (ctx.element.name === 'launchSecurity') {
         const doc = LAUNCH_SECURITY_ATTRIBUTES.find((d) => d.name === a.name);
         if (!doc) return [];
-        return valueItems(text, offset, ctx.tag, a, doc.values, `${doc.summary}\n\n[libvirt: Launch Security](${LIBVIRT_LAUNCH_SECURITY_URL})`);
+        return valueItems(text, style, offset, ctx.tag, a, doc.values, `${doc.summary}\n\n[libvirt: Launch Security](${LIBVIRT_LAUNCH_SECURITY_URL})`);
       }
       if (ctx.element.name === 'driver' && a.name === 'iommu') {
-        return valueItems(text, offset, ctx.tag, a, DRIVER_IOMMU_VALUES, `${DRIVER_IOMMU_DOC}\n\n[libvirt: Virtio-related options](${LIBVIRT_VIRTIO_OPTIONS_URL})`);
+        return valueItems(text, style, offset, ctx.tag, a, DRIVER_IOMMU_VALUES, `${DRIVER_IOMMU_DOC}\n\n[libvirt: Virtio-related options](${LIBVIRT_VIRTIO_OPTIONS_URL})`);
       }
       return [];
     }
@@ -177,7 +180,7 @@ function childItems(
 }
 
 function launchSecurityItems(
-  text: string,
+  guess: () => DocStyle,
   domain: XmlElement,
   typing: XmlElement | undefined,
   replace: Span,
@@ -185,7 +188,7 @@ function launchSecurityItems(
   finish: (block: string) => string,
 ): CompletionItem[] {
   if (domain.children.some((c) => c !== typing && c.name === 'launchSecurity')) return [];
-  const style = guessStyle(text);
+  const style = guess();
   return LAUNCH_SECURITY_KINDS.map((kind) => {
     const p = POLICY_PRESETS[kind][0]!;
     return {
@@ -225,10 +228,10 @@ function attributeInsert(text: string, offset: number, attribute: ContextAttribu
   return { replace: { start: offset, end: offset }, insertText: `${space}${name}=${quote}${value}${quote}` };
 }
 
-function launchSecurityAttributeItems(text: string, offset: number, tag: ContextStartTag, attribute: ContextAttribute | undefined): CompletionItem[] {
+function launchSecurityAttributeItems(text: string, guess: () => DocStyle, offset: number, tag: ContextStartTag, attribute: ContextAttribute | undefined): CompletionItem[] {
   const type = sevType(tag);
   const present = new Set(tag.attributes.filter((a) => a !== attribute).map((a) => a.name));
-  const quote = quoteOf(tag, guessStyle(text));
+  const quote = quoteOf(tag, guess());
   return LAUNCH_SECURITY_ATTRIBUTES.filter(
     (d) => !present.has(d.name) && (d.name === 'type' || (type ? d.types.includes(type) : d.types.length === 2)),
   ).map((d) => ({
@@ -240,9 +243,9 @@ function launchSecurityAttributeItems(text: string, offset: number, tag: Context
   }));
 }
 
-function iommuAttributeItems(text: string, offset: number, tag: ContextStartTag, attribute: ContextAttribute | undefined): CompletionItem[] {
+function iommuAttributeItems(text: string, guess: () => DocStyle, offset: number, tag: ContextStartTag, attribute: ContextAttribute | undefined): CompletionItem[] {
   if (tag.attributes.some((a) => a !== attribute && a.name === 'iommu')) return [];
-  const quote = quoteOf(tag, guessStyle(text));
+  const quote = quoteOf(tag, guess());
   return [
     {
       label: 'iommu',
@@ -256,6 +259,7 @@ function iommuAttributeItems(text: string, offset: number, tag: ContextStartTag,
 
 function valueItems(
   text: string,
+  guess: () => DocStyle,
   offset: number,
   tag: ContextStartTag,
   a: ContextAttribute,
@@ -273,7 +277,7 @@ function valueItems(
       wrap = (v) => v + a.quote;
     }
   } else {
-    const q = quoteOf(tag, guessStyle(text));
+    const q = quoteOf(tag, guess());
     replace = a.valueSpan ?? { start: offset, end: offset };
     wrap = (v) => `${q}${v}${q}`;
   }

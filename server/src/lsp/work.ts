@@ -2,17 +2,19 @@
  * The language server's text work (lint, fix-all, hover, completion) as plain
  * jobs: data in, structured-clone-able data out, so the same function runs on
  * the main thread for small documents and in a worker thread for large ones
- * (see pool.ts).
+ * (see pool.ts). Pure, like the core: the language service
+ * (server/src/service.ts) hands these jobs to the pool.
  */
 import { complete, type CompletionResult } from '../features/completion';
 import { hover, type HoverResult } from '../features/hover';
 import { fixAll, lint, type LintOptions, type LintResult } from '../linter';
+import type { Finding } from '../rules/types';
 import type { TextEdit } from '../text-edit';
 
 export type Job =
   | { readonly op: 'lint'; readonly text: string; readonly options: LintOptions }
-  /** The result is one edit from the text to its fixed form (null: nothing to fix). */
-  | { readonly op: 'fixAll'; readonly text: string; readonly options: LintOptions }
+  /** The result is one edit from the text to its fixed form (null: nothing to fix). `findings`: those of `text` with `options`, when known (the first pass then lints nothing). */
+  | { readonly op: 'fixAll'; readonly text: string; readonly options: LintOptions; readonly findings?: readonly Finding[] }
   | { readonly op: 'hover'; readonly text: string; readonly offset: number; readonly fileName: string }
   | { readonly op: 'complete'; readonly text: string; readonly offset: number; readonly fileName: string };
 
@@ -36,7 +38,7 @@ export function runJob<K extends Job['op']>(typed: JobOf<K>, isCancelled: () => 
     case 'lint':
       return done(lint(job.text, job.options));
     case 'fixAll': {
-      const r = fixAll(job.text, job.options, 10, isCancelled);
+      const r = fixAll(job.text, job.options, 10, isCancelled, job.findings);
       if (r.cancelled) return { ok: false, cancelled: true };
       return done(r.text === job.text ? null : minimalEdit(job.text, r.text));
     }

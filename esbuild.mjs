@@ -74,7 +74,7 @@ async function checkRuleSettings() {
 // the rule setting is checked by the extension's builds and the meta test, not here.
 if (cliOnly) {
   // Minified: Node parses less. No source map (a CLI stack trace names bundle lines; out/ has the maps).
-  // ajv and toml-eslint-parser (with the Kata schema, half the bundle) stay in node_modules: they load
+  // ajv and toml-eslint-parser (with fast-uri, half the bundle) stay in node_modules: they load
   // with the first Kata file, never for a run over domain XML.
   await esbuild.build({ ...common, minify: true, sourcemap: false, logLevel: 'warning', entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', external: ['ajv', 'toml-eslint-parser'] });
   process.exit(0);

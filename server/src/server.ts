@@ -45,10 +45,9 @@ import type { Outcome } from './lsp/work';
 import { docsUrl } from './rules/docs';
 import { allRuleMetas } from './rules/index';
 import type { Finding, Fix, Severity } from './rules/types';
-import { createLanguageService, fileNameOf, type ServiceDocument } from './service';
+import { createLanguageService, type ServiceDocument } from './service';
 import type { Span, TextEdit } from './text-edit';
 
-export { fileNameOf };
 
 const SOURCE = 'sevlint';
 const FIX_ALL_TITLE = 'Fix all sevlint problems';

@@ -280,7 +280,8 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Lan
       if (findings && !findings.some((f) => f.fixes.some((x) => x.preferred))) return ok(null);
       const { text } = doc;
       const options: LintOptions = lintOptions(settings, entry.fileName);
-      if (offloaded(text)) return offload!.run({ op: 'fixAll', text, options, ...(findings ? { findings } : {}) }, token);
+      // The worker keeps the findings of its last lint (lsp/work.ts): sending them would cost as much as the lint.
+      if (offloaded(text)) return offload!.run({ op: 'fixAll', text, options }, token);
       if (token?.isCancellationRequested) return CANCELLED;
       const r = fixAllText(text, options, 10, () => token?.isCancellationRequested === true, findings);
       if (r.cancelled) return CANCELLED;

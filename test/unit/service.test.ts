@@ -121,6 +121,21 @@ describe('language service', () => {
     assert.deepEqual(offload.counts, { lint: 1, hover: 1, complete: 1 });
   });
 
+  it('a job fix-all after a lint of the same text starts from its findings, and only with the same options', () => {
+    const options = { fileName: '/vms/guest.xml' };
+    const scratch = fixAll(text, options).text;
+    runJob({ op: 'lint', text, options }, () => false);
+    const edit = value(runJob({ op: 'fixAll', text, options }, () => false));
+    assert.ok(edit);
+    assert.equal(applyEdits(text, [edit]), scratch);
+    // The last lint had every rule on; a fix-all with a rule off must not take its findings.
+    const off = lint(text, options).findings.find((f) => f.fixes.some((x) => x.preferred))!.ruleId;
+    const withOff = { ...options, rules: { [off]: 'off' as const } };
+    const edit2 = value(runJob({ op: 'fixAll', text, options: withOff }, () => false));
+    assert.equal(edit2 ? applyEdits(text, [edit2]) : text, fixAll(text, withOff).text);
+    assert.notEqual(fixAll(text, withOff).text, scratch);
+  });
+
   it('inserts launchSecurity from the version tree, and refuses a malformed document', () => {
     const s = createLanguageService();
     const plain = fs.readFileSync(path.join(ROOT, 'examples', 'domain', 'plain-guest.xml'), 'utf8');

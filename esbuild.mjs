@@ -10,7 +10,7 @@
 //   node esbuild.mjs --sync-rules    rewrite the rule ids of the sevlint.rules setting in package.json
 //   node esbuild.mjs --cli           only the command line (server/src/cli/main.ts → dist/cli.js), part of
 //                                    `npm run build`: bin/sevlint loads it, a process starts faster from one
-//                                    file than from the ~80 modules of out/ (see README, Performance)
+//                                    file than from the 71 modules of out/ (see README, Performance)
 //
 // Every build checks that package.json's `sevlint.rules` setting lists exactly the
 // registry's rule ids (so settings.json completes them); it fails with the fix otherwise.

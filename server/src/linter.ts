@@ -7,8 +7,8 @@ import type * as TomlParse from './toml/parse';
 import { formatMessage, type Finding, type Fix, type Report, type Rule, type RuleContext, type RuleMeta, type SeveritySetting, type Version } from './rules/types';
 import { applySuppressions, tomlDirectives, xmlDirectives, type Directive } from './suppress';
 import { applyEdits } from './text-edit';
-import type { Span } from './xml/model';
-import { parseXml } from './xml/parse';
+import type { Span, XmlTolerantResult } from './xml/model';
+import { parseXmlTolerant } from './xml/parse';
 
 export type { DocumentKind };
 
@@ -69,11 +69,21 @@ export function kindForNotice(text: string, fileName: string): DocumentKind | un
   return KATA_NAME.test(fileName) || KATA_TABLE.test(text.slice(0, 64 * 1024)) ? 'kata-toml' : undefined;
 }
 
-export function lint(text: string, options: LintOptions = {}): LintResult {
+/**
+ * What a caller already has for the text, so it is not computed again (the
+ * language service keeps one tree per document version for linting,
+ * completion and hover). Each must be of exactly the text linted.
+ */
+export interface Prepared {
+  /** `parseXmlTolerant(text)`. */
+  readonly xml?: XmlTolerantResult;
+}
+
+export function lint(text: string, options: LintOptions = {}, prepared: Prepared = {}): LintResult {
   if (options.schema === false) options = { ...options, rules: { ...options.rules, 'libvirt-schema': 'off' } };
   const kind = detectKind(text, options.fileName);
   if (kind === undefined) return { kind, findings: [] };
-  return { kind, findings: kind === 'domain-xml' ? lintDomain(text, options) : lintKata(text, options) };
+  return { kind, findings: kind === 'domain-xml' ? lintDomain(text, options, prepared.xml) : lintKata(text, options) };
 }
 
 function lintKata(text: string, options: LintOptions): Finding[] {
@@ -88,15 +98,19 @@ function lintKata(text: string, options: LintOptions): Finding[] {
   return suppress(text, 'kata-toml', runRules(kataRules, buildKataModel(parsed.document, template), options), tomlDirectives(text), options);
 }
 
-function lintDomain(text: string, options: LintOptions): Finding[] {
-  const parsed = parseXml(text);
-  if (!parsed.ok) {
-    const f = makeFinding(xmlNotWellFormed, options, { messageId: 'syntax', data: { detail: parsed.error.message }, span: parsed.error.span });
+function lintDomain(text: string, options: LintOptions, tree: XmlTolerantResult = parseXmlTolerant(text)): Finding[] {
+  const error = tree.errors[0];
+  const root = tree.document.root;
+  if (error || !root) {
+    const detail = error?.message ?? "Start tag expected, '<' not found: the document has no root element.";
+    const span = error?.span ?? { start: text.length, end: text.length };
+    const f = makeFinding(xmlNotWellFormed, options, { messageId: 'syntax', data: { detail }, span });
     return f ? [f] : [];
   }
-  if (!isDomain(parsed.document)) return [];
-  const model = buildDomainModel(parsed.document);
-  return suppress(text, 'domain-xml', withoutSchemaEchoes(runRules(domainRules, model, options)), xmlDirectives(parsed.document), options);
+  const document = { ...tree.document, root };
+  if (!isDomain(document)) return [];
+  const model = buildDomainModel(document);
+  return suppress(text, 'domain-xml', withoutSchemaEchoes(runRules(domainRules, model, options)), xmlDirectives(document), options);
 }
 
 /** The findings left after the file's suppression comments, and those about the comments themselves. */
@@ -312,7 +326,8 @@ function chain(text: string, findings: readonly Finding[], options: LintOptions,
 /**
  * Applies preferred fixes pass after pass until none applies (at most
  * `maxPasses`). `isCancelled` is asked before each pass (the language server
- * stops a cancelled fix-all there).
+ * stops a cancelled fix-all there). `first`: the findings of `text` with
+ * these options when the caller has them (the first pass then lints nothing).
  *
  * The result never has more findings at warning or above (counted by rule and
  * message) than the input: `authorKey='on'` → `'yes'` would raise
@@ -323,8 +338,8 @@ function chain(text: string, findings: readonly Finding[], options: LintOptions,
  * returned unchanged). Only then does fix-all cost more
  * than one lint per pass.
  */
-export function fixAll(text: string, options: LintOptions = {}, maxPasses = 10, isCancelled?: () => boolean): FixAllResult {
-  const findings = lint(text, options).findings;
+export function fixAll(text: string, options: LintOptions = {}, maxPasses = 10, isCancelled?: () => boolean, first?: readonly Finding[]): FixAllResult {
+  const findings = first ?? lint(text, options).findings;
   const baseline = seriousCounts(findings);
   const skip = new Set<string>();
   const withheld: string[] = [];

@@ -5,12 +5,14 @@
  *
  * What reaches a handler has been checked: the lifecycle (lsp/lifecycle.ts),
  * the shape of params (lsp/params.ts, InvalidParams when wrong), and every
- * document change (lsp/documents.ts). Large documents are linted, fixed,
- * hovered and completed off the main thread (lsp/pool.ts).
+ * document change (lsp/documents.ts). What is computed, and the cache of
+ * each document version it is computed from, is the language service's
+ * (service.ts); this file converts positions and builds LSP messages. Large
+ * documents are linted, fixed, hovered and completed off the main thread: the
+ * service hands them to the worker pool (lsp/pool.ts).
  */
 import { format } from 'node:util';
 import {
-  CancellationTokenSource,
   CodeActionKind,
   CompletionItemKind,
   DiagnosticSeverity,
@@ -38,16 +40,17 @@ import {
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { Commands } from './commands';
-import { kindForNotice, type LintResult } from './linter';
 import { DocumentStore } from './lsp/documents';
 import { Lifecycle, REFUSED_METHOD } from './lsp/lifecycle';
 import { isRecord, ParamError, readPosition, readRange, readUri } from './lsp/params';
 import { DEFAULT_POOL_OPTIONS, WorkPool, type PoolOptions } from './lsp/pool';
-import { DEFAULT_SETTINGS, lintOptions, readSettings, type Settings } from './lsp/settings';
+import { DEFAULT_SETTINGS, readSettings, type Settings } from './lsp/settings';
 import type { Outcome } from './lsp/work';
 import { docsUrl } from './rules/docs';
 import { allRuleMetas } from './rules/index';
 import type { Finding, Severity } from './rules/types';
+import type { DocumentKind } from './file-types';
+import { createLanguageService, fileNameOf, type ServiceDocument } from './service';
 import type { Span, TextEdit } from './text-edit';
 import { cursorRank, orderForCursor, orderedFixes } from './features/code-actions';
 import type { DocSymbol, SymbolKindName } from './features/symbols';
@@ -90,15 +93,6 @@ export function documentationUrl(arg: unknown): string | undefined {
   if (typeof arg !== 'string') return undefined;
   if (RULE_IDS.has(arg)) return docsUrl(arg);
   return DOCS_URLS.has(arg) ? arg : undefined;
-}
-
-/** `file:///a/b/configuration.toml` → `/a/b/configuration.toml` (what detection and template mode look at). */
-export function fileNameOf(uri: string): string {
-  try {
-    return decodeURIComponent(new URL(uri).pathname);
-  } catch {
-    return uri;
-  }
 }
 
 function toRange(doc: TextDocument, span: Span): Range {
@@ -165,18 +159,17 @@ export interface ServerOptions {
   readonly pool?: Partial<Omit<PoolOptions, 'log'>>;
 }
 
-interface LintEntry {
-  readonly version: number;
-  readonly settings: Settings;
-  readonly cts: CancellationTokenSource;
-  readonly result: Promise<Outcome<LintResult>>;
+/** What the service computes on: the snapshot's text, read once. */
+function snapshot(doc: TextDocument): ServiceDocument {
+  return { uri: doc.uri, version: doc.version, text: doc.getText() };
 }
 
 export function startServer(connection: Connection, options: ServerOptions = {}): void {
   const store = new DocumentStore();
-  const pool = new WorkPool({ ...DEFAULT_POOL_OPTIONS, ...options.pool, log: (m) => connection.console.warn(m) });
+  const poolOptions: PoolOptions = { ...DEFAULT_POOL_OPTIONS, ...options.pool, log: (m) => connection.console.warn(m) };
+  const pool = new WorkPool(poolOptions);
+  const service = createLanguageService({ offload: { minLength: poolOptions.inlineBelow, run: (job, token) => pool.run(job, token) } });
   const settingsCache = new Map<string, Promise<Settings>>();
-  const linted = new Map<string, LintEntry>();
   const timers = new Map<string, NodeJS.Timeout>();
   /** The newest validation of each document; one counter for all, so a reopened document never meets an old number. */
   const generation = new Map<string, number>();
@@ -240,8 +233,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onShutdown(() => {
     for (const t of timers.values()) clearTimeout(t);
     timers.clear();
-    for (const e of linted.values()) e.cts.cancel();
-    linted.clear();
+    service.clear();
     pool.dispose();
   });
 
@@ -253,32 +245,6 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       settingsCache.set(uri, s);
     }
     return s;
-  }
-
-  /** The findings of `doc` (a snapshot): shared by validation and code actions while it is the current version. */
-  function lintFor(doc: TextDocument, settings: Settings): Promise<Outcome<LintResult>> {
-    const cached = linted.get(doc.uri);
-    if (cached && cached.version === doc.version && cached.settings === settings) return cached.result;
-    const text = doc.getText();
-    const cts = new CancellationTokenSource();
-    const result: Promise<Outcome<LintResult>> =
-      text.length > settings.maxFileSize
-        ? Promise.resolve({ ok: true, value: { kind: undefined, findings: [] } })
-        : pool.run({ op: 'lint', text, options: lintOptions(settings, fileNameOf(doc.uri)) }, cts.token);
-    if (store.get(doc.uri)?.version === doc.version) {
-      cached?.cts.cancel();
-      linted.set(doc.uri, { version: doc.version, settings, cts, result });
-      // A lint that failed (its worker died) is not kept: the next request tries again.
-      result.catch(() => {
-        if (linted.get(doc.uri)?.result === result) linted.delete(doc.uri);
-      });
-    }
-    return result;
-  }
-
-  function dropLint(uri: string): void {
-    linted.get(uri)?.cts.cancel();
-    linted.delete(uri);
   }
 
   function toDiagnostic(doc: TextDocument, f: Finding): Diagnostic {
@@ -316,18 +282,16 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }
     const settings = await settingsFor(uri);
     if (generation.get(uri) !== gen) return;
-    let diagnostics: Diagnostic[] = [];
-    if (settings.enable) {
-      const text = doc.getText();
-      if (text.length > settings.maxFileSize && kindForNotice(text, fileNameOf(uri)) !== undefined) {
-        diagnostics = [notice(`sevlint skips this file: ${text.length} characters is more than sevlint.maxFileSize (${settings.maxFileSize}).`)];
-      } else {
-        const outcome = await lintFor(doc, settings);
-        // A newer version or other settings are on their way (the lint was cancelled for them).
-        if (generation.get(uri) !== gen || !outcome.ok) return;
-        diagnostics = outcome.value.findings.map((f) => toDiagnostic(doc, f));
-      }
-    }
+    const outcome = await service.validate(snapshot(doc), settings);
+    // A newer version or other settings are on their way (the lint was cancelled for them).
+    if (generation.get(uri) !== gen || !outcome.ok) return;
+    const v = outcome.value;
+    const diagnostics =
+      v.status === 'disabled'
+        ? []
+        : v.status === 'too-large'
+          ? [notice(`sevlint skips this file: ${v.length} characters is more than sevlint.maxFileSize (${v.maxFileSize}).`)]
+          : v.result.findings.map((f) => toDiagnostic(doc, f));
     await publish(uri, doc.version, diagnostics);
   }
 
@@ -356,7 +320,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onDidOpenTextDocument((params: unknown) => {
     try {
       const { uri } = store.open(params);
-      dropLint(uri);
+      service.forget(uri);
       schedule(uri);
     } catch (e) {
       connection.console.warn(`sevlint: ignored a didOpen: ${e instanceof Error ? e.message : String(e)}`);
@@ -369,7 +333,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       connection.console.warn(`sevlint: ignored a didChange: ${r.reason}`);
       return;
     }
-    dropLint(r.uri);
+    service.forget(r.uri);
     if (r.kind === 'out-of-sync') {
       connection.console.warn(`sevlint: ${r.uri} is out of sync and no longer checked: ${r.reason}. Reopening it, or a change that replaces its whole text, brings it back.`);
     } else if (r.resynced) {
@@ -384,14 +348,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     clearTimeout(timers.get(uri));
     timers.delete(uri);
     generation.delete(uri);
-    dropLint(uri);
+    service.forget(uri);
     settingsCache.delete(uri);
     if (published.delete(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
   });
 
   connection.onDidChangeConfiguration(() => {
     settingsCache.clear();
-    for (const uri of [...linted.keys()]) dropLint(uri);
+    service.clear();
     for (const uri of store.uris()) schedule(uri);
   });
 
@@ -415,33 +379,40 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       const settings = await untilCancelled(settingsFor(uri), token);
       if (!settings.enable) return [];
       const cursor = { start: doc.offsetAt(range.start), end: doc.offsetAt(range.end) };
+      const snap = snapshot(doc);
       const wants = (kind: string) => !only || only.some((k) => kind === k || kind.startsWith(k + '.'));
       const ours = diagnostics.filter((d) => d.source === SOURCE && typeof d.code === 'string' && RULE_IDS.has(d.code));
-      const tooLarge = doc.getText().length > settings.maxFileSize;
-      const actions: CodeAction[] = [];
-      let result: LintResult | undefined;
-      const findings = async () => {
-        if (!result) {
-          const outcome = await untilCancelled(lintFor(doc, settings), token);
-          // Cancelled without our token: the document changed, and the lint with it.
-          if (!outcome.ok) throw contentModified(uri);
-          result = outcome.value;
-        }
-        return result.findings;
-      };
+      // A diagnostic published for another version has a range in another text: its fixes are not offered.
+      const current = ours.filter((d) => {
+        const version = pick(d.data, 'version');
+        return version === undefined || version === doc.version;
+      });
+      // Fix-all runs only when asked for (source.fixAll, on save or from the menu), as in vscode-eslint. A
+      // request without `only` (the lightbulb, sent as the cursor moves) gets it as an action whose edit
+      // is computed on codeAction/resolve, when the user picks it; a client that cannot resolve gets none.
+      const quickFixes = wants(CodeActionKind.QuickFix);
+      const offerFixAll = only === undefined && resolvesEdits;
+      let found: readonly (Finding | undefined)[] = [];
+      let kind: DocumentKind | undefined;
+      let fixAllAvailable = false;
+      if ((quickFixes && current.length > 0) || offerFixAll) {
+        const refs = quickFixes ? current.map((d) => ({ ruleId: d.code as string, span: { start: doc.offsetAt(d.range.start), end: doc.offsetAt(d.range.end) } })) : [];
+        const outcome = await untilCancelled(service.codeActions(snap, settings, refs), token);
+        // Cancelled without our token: the document changed, and the lint with it.
+        if (!outcome.ok) throw contentModified(uri);
+        found = outcome.value.findings;
+        kind = outcome.value.kind;
+        fixAllAvailable = outcome.value.fixAllAvailable;
+      }
 
-      if (wants(CodeActionKind.QuickFix)) {
+      const actions: CodeAction[] = [];
+      if (quickFixes) {
         // Each diagnostic with its finding (none when it was published for another version: its range is in
         // another text), the one under the cursor first, then by severity: Enter applies the fix looked at.
-        const matched: { d: ClientDiagnostic; code: string; finding: Finding | undefined }[] = [];
-        for (const d of ours) {
-          const code = d.code as string;
-          const version = pick(d.data, 'version');
-          const start = doc.offsetAt(d.range.start);
-          const end = doc.offsetAt(d.range.end);
-          const finding = version === undefined || version === doc.version ? (await findings()).find((f) => f.ruleId === code && f.span.start === start && f.span.end === end) : undefined;
-          matched.push({ d, code, finding });
-        }
+        const matched = ours.map((d) => {
+          const i = current.indexOf(d);
+          return { d, code: d.code as string, finding: i >= 0 ? found[i] : undefined };
+        });
         const severityOf = (d: ClientDiagnostic): Severity => (['error', 'warning', 'information', 'hint'] as const)[(typeof d.raw['severity'] === 'number' ? d.raw['severity'] : 1) - 1] ?? 'error';
         const at = (m: (typeof matched)[number]) => m.finding ?? { span: { start: doc.offsetAt(m.d.range.start), end: doc.offsetAt(m.d.range.end) }, severity: severityOf(m.d) };
         const ordered = orderForCursor(matched, cursor, at);
@@ -450,7 +421,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
           actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [item.d.raw as unknown as Diagnostic], isPreferred, edit: workspaceEdit(doc, fix.edits) });
         }
         for (const { d, code, finding } of ordered) {
-          const suppress = finding && result?.kind && !SUPPRESSION_IDS.has(code) ? disableForLineFix(doc.getText(), result.kind, finding) : undefined;
+          const suppress = finding && kind && !SUPPRESSION_IDS.has(code) ? disableForLineFix(doc.getText(), kind, finding) : undefined;
           if (suppress) actions.push({ title: suppress.title, kind: CodeActionKind.QuickFix, diagnostics: [d.raw as unknown as Diagnostic], edit: workspaceEdit(doc, suppress.edits) });
           actions.push({
             title: `Show documentation for ${code}`,
@@ -469,13 +440,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         }
       }
 
-      // Fix-all runs only when asked for (source.fixAll, on save or from the menu), as in vscode-eslint. A
-      // request without `only` (the lightbulb, sent as the cursor moves) gets it as an action whose edit
-      // is computed on codeAction/resolve, when the user picks it; a client that cannot resolve gets none.
-      if (only !== undefined && wants(FIX_ALL_KIND) && !tooLarge) {
-        const edit = await fixAllEdit(doc, settings, token);
+      if (only !== undefined && wants(FIX_ALL_KIND)) {
+        const edit = valueOf(await untilCancelled(service.fixAll(snap, settings, token), token));
         if (edit) actions.push({ title: FIX_ALL_TITLE, kind: FIX_ALL_KIND, edit: workspaceEdit(doc, [edit]) });
-      } else if (only === undefined && resolvesEdits && !tooLarge && (await findings()).some((f) => f.fixes.some((x) => x.preferred))) {
+      } else if (offerFixAll && fixAllAvailable) {
         actions.push({ title: FIX_ALL_TITLE, kind: FIX_ALL_KIND, data: { uri, version: doc.version } });
       }
 
@@ -484,10 +452,6 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       return actions;
     }),
   );
-
-  function fixAllEdit(doc: TextDocument, settings: Settings, token: CancellationToken): Promise<TextEdit | null | undefined> {
-    return pool.run({ op: 'fixAll', text: doc.getText(), options: lintOptions(settings, fileNameOf(doc.uri)) }, token).then(valueOf);
-  }
 
   connection.onCodeActionResolve(
     handle('codeAction/resolve', async (params, token): Promise<CodeAction> => {
@@ -500,7 +464,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       // The document moved on since the action was offered: no edit computed for another text.
       if (!doc || doc.version !== version) throw contentModified(uri);
       const settings = await untilCancelled(settingsFor(uri), token);
-      const edit = settings.enable ? await fixAllEdit(doc, settings, token) : undefined;
+      const edit = valueOf(await untilCancelled(service.fixAll(snapshot(doc), settings, token), token));
       if (store.version(uri) !== version) throw contentModified(uri);
       return edit ? { ...action, edit: workspaceEdit(doc, [edit]) } : action;
     }),
@@ -534,7 +498,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       const t = target(params);
       if (!t) return null;
       const { doc } = t;
-      const result = valueOf(await pool.run({ op: 'complete', text: doc.getText(), offset: t.offset, fileName: fileNameOf(doc.uri) }, token));
+      const settings = await untilCancelled(settingsFor(doc.uri), token);
+      const result = valueOf(await untilCancelled(service.complete(snapshot(doc), t.offset, settings, token), token));
       if (!result) return null;
       const kinds = { element: CompletionItemKind.Property, attribute: CompletionItemKind.Field, value: CompletionItemKind.Value, key: CompletionItemKind.Property, snippet: CompletionItemKind.Snippet };
       return result.items.map(
@@ -558,7 +523,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       const t = target(params);
       if (!t) return null;
       const { doc } = t;
-      const h = valueOf(await pool.run({ op: 'hover', text: doc.getText(), offset: t.offset, fileName: fileNameOf(doc.uri) }, token));
+      const settings = await untilCancelled(settingsFor(doc.uri), token);
+      const h = valueOf(await untilCancelled(service.hover(snapshot(doc), t.offset, settings, token), token));
       if (!h) return null;
       return { contents: { kind: MarkupKind.Markdown, value: h.markdown }, range: toRange(doc, h.span) };
     }),

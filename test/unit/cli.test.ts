@@ -173,4 +173,22 @@ describe('sevlint CLI', () => {
     const v = execFileSync(process.execPath, [path.join(ROOT, 'bin', 'sevlint'), '--version'], { encoding: 'utf8' });
     assert.equal(v.trim(), (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
   });
+
+  it('the bundle dist/cli.js (npm run build) answers as the tsc output does, --version included', (t) => {
+    const bundle = path.join(ROOT, 'dist', 'cli.js');
+    if (!fs.existsSync(bundle)) {
+      t.skip('dist/cli.js is not built (npm run build builds it)');
+      return;
+    }
+    const via = (entry: string, ...args: string[]) =>
+      spawnSync(process.execPath, ['-e', `require(${JSON.stringify(entry)}).runProcess(process.argv.slice(1))`, '--', ...args], { cwd: dir, encoding: 'utf8' });
+    const compiled = path.join(ROOT, 'out', 'server', 'src', 'cli', 'main.js');
+    for (const args of [['--version'], ['--format', 'json', '.'], ['--format', 'sarif', 'error.xml', 'kata']]) {
+      const a = via(bundle, ...args);
+      const b = via(compiled, ...args);
+      assert.equal(a.stderr, b.stderr, args.join(' '));
+      assert.equal(a.stdout, b.stdout, args.join(' '));
+      assert.equal(a.status, b.status, args.join(' '));
+    }
+  });
 });

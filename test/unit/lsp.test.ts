@@ -206,6 +206,26 @@ describe('language server over stdio', () => {
     assert.equal(block.insertTextFormat, undefined);
   });
 
+  it('answers no hover, completion or code action where sevlint.enable is false', async () => {
+    const uri = 'file:///work/guest.xml';
+    const doc = TextDocument.create(uri, 'xml', 1, domainText);
+    const at = doc.positionAt(domainText.indexOf('0x07') + 1);
+    const inside = doc.positionAt(domainText.indexOf('<policy>'));
+    settings = { validate: { debounceMs: 0 }, enable: false };
+    const cleared = nextDiagnostics(uri, (x) => x.diagnostics.length === 0);
+    void conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    await cleared;
+    assert.equal(await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: at }), null);
+    assert.equal(await conn.sendRequest('textDocument/completion', { textDocument: { uri }, position: inside }), null);
+    const range = { start: { line: 0, character: 0 }, end: doc.positionAt(domainText.length) };
+    assert.deepEqual(await conn.sendRequest('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics: [], only: ['source.fixAll.sevlint'] } }), []);
+    settings = { validate: { debounceMs: 0 } };
+    const back = nextDiagnostics(uri, (x) => x.diagnostics.length > 0);
+    void conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    await back;
+    assert.notEqual(await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: at }), null);
+  });
+
   it('follows settings: a rule turned off disappears, target QEMU lowers severity', async () => {
     const uri = 'file:///work/guest.xml';
     settings = { validate: { debounceMs: 0 }, rules: { 'sev-memory-hard-limit': 'off' }, target: { qemu: '8.2' } };

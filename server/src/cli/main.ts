@@ -386,7 +386,19 @@ function encode(text: string, encoding: Encoding): Buffer {
   }
 }
 
+/**
+ * sevlint's version, from its package.json: the nearest one named sevlint above this file, which is
+ * `dist/cli.js` (the bundle) or `out/server/src/cli/main.js` (the tsc output).
+ */
 function version(): string {
-  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', '..', 'package.json'), 'utf8')) as { version: string };
-  return pkg.version;
+  let dir = __dirname;
+  for (let i = 0; i < 5; i++) {
+    const file = path.join(dir, 'package.json');
+    if (fs.existsSync(file)) {
+      const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown };
+      if (pkg.name === 'sevlint' && typeof pkg.version === 'string') return pkg.version;
+    }
+    dir = path.dirname(dir);
+  }
+  throw new Error(`no package.json of sevlint above ${__dirname}`);
 }

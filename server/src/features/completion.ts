@@ -66,13 +66,21 @@ export interface CompletionResult {
 export interface FeatureOptions {
   /** The file's name or path (Kata files are recognised by name too). */
   readonly fileName?: string;
+  /** `parseXmlTolerant(text)` when the caller keeps it (the language service does, per document version). */
+  readonly xml?: XmlTolerantResult;
 }
 
 export function complete(text: string, offset: number, options: FeatureOptions = {}): CompletionResult | undefined {
   if (offset < 0 || offset > text.length) return undefined;
   const kind = detectKind(text, options.fileName);
   const items =
-    kind === 'domain-xml' ? completeXml(text, offset) : kind === 'kata-toml' ? completeToml(text, offset) : emptyXml(text, offset, options.fileName) ? rootSnippets(text, offset) : [];
+    kind === 'domain-xml'
+      ? completeXml(text, offset, options.xml ?? parsedOf(text))
+      : kind === 'kata-toml'
+        ? completeToml(text, offset)
+        : emptyXml(text, offset, options.fileName)
+          ? rootSnippets(text, offset)
+          : [];
   return items.length > 0 ? { items } : undefined;
 }
 
@@ -113,18 +121,19 @@ function quoteOf(tag: ContextStartTag, style: DocStyle): '"' | "'" {
   return tag.attributes.find((a) => a.quote)?.quote ?? style.quote;
 }
 
-function completeXml(text: string, offset: number): CompletionItem[] {
-  const ctx = xmlContextAt(text, offset, parsedOf(text));
+function completeXml(text: string, offset: number, parsed: XmlTolerantResult): CompletionItem[] {
+  const ctx = xmlContextAt(text, offset, parsed);
+  const style = (): DocStyle => guessStyle(text, parsed);
   if (!ctx) return [];
   // The SEV items first; then what libvirt's schema allows here, without the names the SEV items already offer.
-  const sev = completeSev(text, offset, ctx);
+  const sev = completeSev(text, offset, ctx, style);
   const offered = new Set(sev.map((i) => i.label));
   const tag = ctx.kind === 'start-tag-name' || ctx.kind === 'attribute-name' || ctx.kind === 'attribute-value' ? ctx.tag : undefined;
-  const schema = schemaCompletionItems(text, offset, ctx, guessStyle(text), tag).filter((i) => !offered.has(i.label));
+  const schema = schemaCompletionItems(text, offset, ctx, style(), tag, parsed).filter((i) => !offered.has(i.label));
   return [...sev, ...schema];
 }
 
-function completeSev(text: string, offset: number, ctx: XmlContext): CompletionItem[] {
+function completeSev(text: string, offset: number, ctx: XmlContext, style: () => DocStyle): CompletionItem[] {
   switch (ctx.kind) {
     case 'start-tag-name': {
       const bare = !ctx.tag.closed && ctx.tag.attributes.length === 0;
@@ -133,7 +142,7 @@ function completeSev(text: string, offset: number, ctx: XmlContext): CompletionI
       }
       if (isDomainRoot(ctx.parent) && bare) {
         const indent = lineIndent(text, ctx.tag.span.start);
-        return launchSecurityItems(text, ctx.parent, ctx.element, ctx.tag.nameSpan, indent, (block) => block.slice(1));
+        return launchSecurityItems(style, ctx.parent, ctx.element, ctx.tag.nameSpan, indent, (block) => block.slice(1));
       }
       return [];
     }
@@ -158,16 +167,16 @@ function completeSev(text: string, offset: number, ctx: XmlContext): CompletionI
         if (word.start === offset) return [];
         const hasLaunchSecurity = el.children.some((c) => c.name === 'launchSecurity');
         return [
-          ...(replace.start === offset ? [] : launchSecurityItems(text, el, undefined, replace, lineIndent(text, replace.start), (block) => block)),
+          ...(replace.start === offset ? [] : launchSecurityItems(style, el, undefined, replace, lineIndent(text, replace.start), (block) => block)),
           ...(hasLaunchSecurity ? [] : snippetItems('domain', word)),
         ];
       }
       return [];
     }
     case 'attribute-name':
-      if (ctx.element.name === 'launchSecurity') return launchSecurityAttributeItems(text, offset, ctx.tag, ctx.attribute);
+      if (ctx.element.name === 'launchSecurity') return launchSecurityAttributeItems(text, style, offset, ctx.tag, ctx.attribute);
       if (ctx.element.name === 'driver' && ctx.element.parent && VIRTIO_DRIVER_PARENTS.has(ctx.element.parent.name)) {
-        return iommuAttributeItems(text, offset, ctx.tag, ctx.attribute);
+        return iommuAttributeItems(text, style, offset, ctx.tag, ctx.attribute);
       }
       return [];
     case 'attribute-value': {
@@ -175,10 +184,10 @@ function completeSev(text: string, offset: number, ctx: XmlContext): CompletionI
       if (ctx.element.name === 'launchSecurity') {
         const doc = LAUNCH_SECURITY_ATTRIBUTES.find((d) => d.name === a.name);
         if (!doc) return [];
-        return valueItems(text, offset, ctx.tag, a, doc.values, `${doc.summary}\n\n[libvirt: Launch Security](${LIBVIRT_LAUNCH_SECURITY_URL})`);
+        return valueItems(text, style, offset, ctx.tag, a, doc.values, `${doc.summary}\n\n[libvirt: Launch Security](${LIBVIRT_LAUNCH_SECURITY_URL})`);
       }
       if (ctx.element.name === 'driver' && a.name === 'iommu') {
-        return valueItems(text, offset, ctx.tag, a, DRIVER_IOMMU_VALUES, `${DRIVER_IOMMU_DOC}\n\n[libvirt: Virtio-related options](${LIBVIRT_VIRTIO_OPTIONS_URL})`);
+        return valueItems(text, style, offset, ctx.tag, a, DRIVER_IOMMU_VALUES, `${DRIVER_IOMMU_DOC}\n\n[libvirt: Virtio-related options](${LIBVIRT_VIRTIO_OPTIONS_URL})`);
       }
       return [];
     }
@@ -207,7 +216,7 @@ function childItems(
 }
 
 function launchSecurityItems(
-  text: string,
+  guess: () => DocStyle,
   domain: XmlElement,
   typing: XmlElement | undefined,
   replace: Span,
@@ -215,7 +224,7 @@ function launchSecurityItems(
   finish: (block: string) => string,
 ): CompletionItem[] {
   if (domain.children.some((c) => c !== typing && c.name === 'launchSecurity')) return [];
-  const style = guessStyle(text);
+  const style = guess();
   return LAUNCH_SECURITY_KINDS.map((kind) => {
     const p = POLICY_PRESETS[kind][0]!;
     return {
@@ -287,10 +296,10 @@ function attributeInsert(text: string, offset: number, attribute: ContextAttribu
   return { replace: { start: offset, end: offset }, insertText: `${space}${name}=${quote}${value}${quote}` };
 }
 
-function launchSecurityAttributeItems(text: string, offset: number, tag: ContextStartTag, attribute: ContextAttribute | undefined): CompletionItem[] {
+function launchSecurityAttributeItems(text: string, guess: () => DocStyle, offset: number, tag: ContextStartTag, attribute: ContextAttribute | undefined): CompletionItem[] {
   const type = sevType(tag);
   const present = new Set(tag.attributes.filter((a) => a !== attribute).map((a) => a.name));
-  const quote = quoteOf(tag, guessStyle(text));
+  const quote = quoteOf(tag, guess());
   return LAUNCH_SECURITY_ATTRIBUTES.filter(
     (d) => !present.has(d.name) && (d.name === 'type' || (type ? d.types.includes(type) : d.types.length === 2)),
   ).map((d) => ({
@@ -302,9 +311,9 @@ function launchSecurityAttributeItems(text: string, offset: number, tag: Context
   }));
 }
 
-function iommuAttributeItems(text: string, offset: number, tag: ContextStartTag, attribute: ContextAttribute | undefined): CompletionItem[] {
+function iommuAttributeItems(text: string, guess: () => DocStyle, offset: number, tag: ContextStartTag, attribute: ContextAttribute | undefined): CompletionItem[] {
   if (tag.attributes.some((a) => a !== attribute && a.name === 'iommu')) return [];
-  const quote = quoteOf(tag, guessStyle(text));
+  const quote = quoteOf(tag, guess());
   return [
     {
       label: 'iommu',
@@ -318,6 +327,7 @@ function iommuAttributeItems(text: string, offset: number, tag: ContextStartTag,
 
 function valueItems(
   text: string,
+  guess: () => DocStyle,
   offset: number,
   tag: ContextStartTag,
   a: ContextAttribute,
@@ -335,7 +345,7 @@ function valueItems(
       wrap = (v) => v + a.quote;
     }
   } else {
-    const q = quoteOf(tag, guessStyle(text));
+    const q = quoteOf(tag, guess());
     replace = a.valueSpan ?? { start: offset, end: offset };
     wrap = (v) => `${q}${v}${q}`;
   }

@@ -24,9 +24,9 @@ import {
 import { notesList, policyMarkdown, readingNotes } from './policy-markdown';
 import type { FeatureOptions } from './completion';
 import { lineIndexAt, parseTomlInteger, scanToml } from '../toml/scan';
-import { startTagOf, tagAttr, xmlContextAt, type ContextStartTag, type XmlContext } from '../xml/context';
+import { parsedOf, startTagOf, tagAttr, xmlContextAt, type ContextStartTag, type XmlContext } from '../xml/context';
 import { schemaHover } from './schema-items';
-import type { XmlElement } from '../xml/model';
+import type { XmlElement, XmlTolerantResult } from '../xml/model';
 
 export interface HoverResult {
   readonly markdown: string;
@@ -37,7 +37,7 @@ export interface HoverResult {
 export function hover(text: string, offset: number, options: FeatureOptions = {}): HoverResult | undefined {
   if (offset < 0 || offset > text.length) return undefined;
   const kind = detectKind(text, options.fileName);
-  if (kind === 'domain-xml') return hoverXml(text, offset);
+  if (kind === 'domain-xml') return hoverXml(text, offset, options.xml ?? parsedOf(text));
   if (kind === 'kata-toml') return hoverToml(text, offset);
   return undefined;
 }
@@ -63,8 +63,8 @@ function elementHover(parent: XmlElement | undefined, name: string, span: Span):
   return { markdown: `**<${name}>** in \`<launchSecurity>\`\n\n${doc.summary}\n\nFor ${typesLabel(doc.types)}. ${LS_LINK}`, span };
 }
 
-function hoverXml(text: string, offset: number): HoverResult | undefined {
-  const ctx = xmlContextAt(text, offset);
+function hoverXml(text: string, offset: number, parsed: XmlTolerantResult): HoverResult | undefined {
+  const ctx = xmlContextAt(text, offset, parsed);
   if (!ctx) return undefined;
   // What sevlint knows about SEV first; else what libvirt's schema says.
   return hoverSev(text, offset, ctx) ?? schemaHover(text, ctx, offset);

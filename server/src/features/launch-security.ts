@@ -11,7 +11,8 @@ import { isDomain } from '../domain/model';
 import { DEFAULT_POLICY, formatLaunchPolicy, formatPolicy, SEV, SNP, summarizePolicy, type GuestKind, type PolicyKind } from '../policy';
 import type { TextEdit } from '../text-edit';
 import { detectStyle, indentOf, insertChild, render, type DocStyle, type InsertPosition } from '../xml/edit';
-import { parseXml } from '../xml/parse';
+import type { XmlTolerantResult } from '../xml/model';
+import { parseXmlTolerant } from '../xml/parse';
 
 export type LaunchSecurityKind = GuestKind;
 
@@ -140,19 +141,27 @@ export type LaunchSecurityEditResult =
  * `<devices>`, before trailing namespaced elements such as
  * `<qemu:commandline>`, where libvirt writes it), or replaces the first
  * existing one, in the file's indentation, quotes and line endings.
+ * `parsed`: the tolerant tree of `text` when the caller keeps it.
  */
-export function launchSecurityEdit(text: string, kind: LaunchSecurityKind, policy: bigint, opts: LaunchSecurityOptions = {}): LaunchSecurityEditResult {
+export function launchSecurityEdit(
+  text: string,
+  kind: LaunchSecurityKind,
+  policy: bigint,
+  opts: LaunchSecurityOptions = {},
+  parsed: XmlTolerantResult = parseXmlTolerant(text),
+): LaunchSecurityEditResult {
   const problem = checkLaunchSecurity(kind, policy, opts);
   if (problem) return { ok: false, message: problem };
-  const parsed = parseXml(text);
-  if (!parsed.ok) {
-    return { ok: false, message: `The document is not well-formed XML (${parsed.error.message}); fix that before inserting <launchSecurity>.` };
+  const error = parsed.errors[0];
+  const root = parsed.document.root;
+  if (error || !root) {
+    const detail = error?.message ?? "Start tag expected, '<' not found: the document has no root element.";
+    return { ok: false, message: `The document is not well-formed XML (${detail}); fix that before inserting <launchSecurity>.` };
   }
-  const doc = parsed.document;
+  const doc = { ...parsed.document, root };
   if (!isDomain(doc)) {
-    return { ok: false, message: `The root element is <${doc.root.name}>, not <domain>: <launchSecurity> belongs in a libvirt domain.` };
+    return { ok: false, message: `The root element is <${root.name}>, not <domain>: <launchSecurity> belongs in a libvirt domain.` };
   }
-  const root = doc.root;
   const style = detectStyle(doc);
   const existing = root.children.find((c) => c.name === 'launchSecurity');
   if (existing) {

@@ -12,7 +12,7 @@ import { describeText, requiredAttributes, stateInside, type ElementState } from
 import type { Span } from '../text-edit';
 import { parsedOf, type ContextAttribute, type ContextStartTag, type XmlContext } from '../xml/context';
 import type { DocStyle } from '../xml/edit';
-import type { XmlAttribute, XmlElement } from '../xml/model';
+import type { XmlAttribute, XmlElement, XmlTolerantResult } from '../xml/model';
 import type { CompletionItem } from './completion';
 
 const FORMATDOMAIN = 'https://libvirt.org/formatdomain.html';
@@ -108,7 +108,7 @@ function valuesOf(state: ElementState, name: QName): string[] | undefined {
 }
 
 /** Completion items from the schema for the XML context at `offset`; `style` gives the quote to write. */
-export function schemaCompletionItems(text: string, offset: number, ctx: XmlContext, style: DocStyle, tag?: ContextStartTag): CompletionItem[] {
+export function schemaCompletionItems(text: string, offset: number, ctx: XmlContext, style: DocStyle, tag?: ContextStartTag, parsed: XmlTolerantResult = parsedOf(text)): CompletionItem[] {
   const quote = (tag?.attributes.find((a) => a.quote)?.quote ?? style.quote) as string;
   switch (ctx.kind) {
     case 'start-tag-name': {
@@ -162,7 +162,7 @@ export function schemaCompletionItems(text: string, offset: number, ctx: XmlCont
       return values.map((v) => ({ label: v, kind: 'value' as const, detail: `${a.name} of <${ctx.element.name}>`, insertText: wrap(v), replace, source: 'schema' as const }));
     }
     case 'end-tag-name': {
-      const el = ctx.element ?? innermostOpen(parsedOf(text).document.root, ctx.nameSpan.start);
+      const el = ctx.element ?? innermostOpen(parsed.document.root, ctx.nameSpan.start);
       if (!el) return [];
       return [{ label: `/${el.name}`, kind: 'element', detail: 'closing tag', insertText: el.name, replace: ctx.nameSpan, source: 'schema' }];
     }

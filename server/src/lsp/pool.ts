@@ -18,7 +18,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { CancellationToken, Disposable } from 'vscode-languageserver';
+import type { Cancellation } from '../service';
 import { runJob, type Job, type JobOf, type JobResults, type Outcome } from './work';
 
 export interface PoolOptions {
@@ -53,7 +53,7 @@ interface Pending {
   settled: boolean;
   slot?: Slot;
   killTimer?: NodeJS.Timeout;
-  listener?: Disposable;
+  listener?: { dispose(): void };
 }
 
 interface Slot {
@@ -75,7 +75,7 @@ export class WorkPool {
 
   constructor(private readonly options: PoolOptions) {}
 
-  run<K extends Job['op']>(job: JobOf<K>, token?: CancellationToken): Promise<Outcome<JobResults[K]>> {
+  run<K extends Job['op']>(job: JobOf<K>, token?: Cancellation): Promise<Outcome<JobResults[K]>> {
     if (job.text.length < this.options.inlineBelow || this.broken || this.disposed || this.options.size < 1) {
       return Promise.resolve().then(() => runJob(job, () => token?.isCancellationRequested === true));
     }

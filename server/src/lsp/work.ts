@@ -2,12 +2,14 @@
  * The language server's text work (lint, fix-all, hover, completion, outline) as plain
  * jobs: data in, structured-clone-able data out, so the same function runs on
  * the main thread for small documents and in a worker thread for large ones
- * (see pool.ts).
+ * (see pool.ts). Pure, like the core: the language service
+ * (server/src/service.ts) hands these jobs to the pool.
  */
 import { complete, type CompletionResult } from '../features/completion';
 import { hover, type HoverResult } from '../features/hover';
 import { documentSymbols, type DocSymbol } from '../features/symbols';
 import { fixAll, lint, type LintOptions, type LintResult } from '../linter';
+import type { Finding } from '../rules/types';
 import type { TextEdit } from '../text-edit';
 
 export type Job =
@@ -31,15 +33,28 @@ export type JobOf<K extends Job['op']> = Extract<Job, { op: K }>;
 /** What a job came to: its value, or `cancelled` when it stopped early (fix-all, between passes). */
 export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly cancelled: true };
 
+/**
+ * The findings of the last lint this thread ran. A fix-all of the same text
+ * with the same options starts from them instead of linting again: a
+ * document's lint and its fix-all meet in the same worker when the pool has
+ * one (as on two cores), and the findings are not sent back and forth, which
+ * costs about as much as the lint.
+ */
+let lastLint: { readonly text: string; readonly options: string; readonly findings: readonly Finding[] } | undefined;
+
 export function runJob<K extends Job['op']>(typed: JobOf<K>, isCancelled: () => boolean): Outcome<JobResults[K]> {
   const done = <T>(value: T) => ({ ok: true as const, value }) as Outcome<JobResults[K]>;
   if (isCancelled()) return { ok: false, cancelled: true };
   const job = typed as Job;
   switch (job.op) {
-    case 'lint':
-      return done(lint(job.text, job.options));
+    case 'lint': {
+      const result = lint(job.text, job.options);
+      lastLint = { text: job.text, options: JSON.stringify(job.options), findings: result.findings };
+      return done(result);
+    }
     case 'fixAll': {
-      const r = fixAll(job.text, job.options, 10, isCancelled);
+      const first = lastLint?.text === job.text && lastLint.options === JSON.stringify(job.options) ? lastLint.findings : undefined;
+      const r = fixAll(job.text, job.options, 10, isCancelled, first);
       if (r.cancelled) return { ok: false, cancelled: true };
       return done(r.text === job.text ? null : minimalEdit(job.text, r.text));
     }

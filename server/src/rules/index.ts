@@ -45,6 +45,12 @@ import { rule as sevHostdevPassthrough } from './domain/sev-hostdev-passthrough'
 import { rule as sevVirtioMem } from './domain/sev-virtio-mem';
 import { rule as sevInterfaceRom } from './domain/sev-interface-rom';
 import { rule as sevKernelHashesWithoutKernel } from './domain/sev-kernel-hashes-without-kernel';
+import { rule as snpMemoryBacking } from './domain/snp-memory-backing';
+import { rule as sevAttestationNvram } from './domain/sev-attestation-nvram';
+import { rule as sevInterfaceBootOrder } from './domain/sev-interface-boot-order';
+import { rule as sevEsReboot } from './domain/sev-es-reboot';
+import { rule as kataSnpPflashes } from './kata/kata-snp-pflashes';
+import { rule as kataSnpHypervisor } from './kata/kata-snp-hypervisor';
 
 /**
  * Every domain XML rule. The order is the order fix-all prefers when two
@@ -78,6 +84,10 @@ export const domainRules: readonly Rule<DomainModel>[] = [
   sevVirtioMem,
   sevInterfaceRom,
   sevKernelHashesWithoutKernel,
+  snpMemoryBacking,
+  sevAttestationNvram,
+  sevInterfaceBootOrder,
+  sevEsReboot,
 ];
 
 /** Every Kata configuration.toml rule, in fix-all priority order. */
@@ -99,6 +109,8 @@ export const kataRules: readonly Rule<KataModel>[] = [
   kataSnpGuestPolicy,
   kataHotplug,
   kataNestingChecks,
+  kataSnpPflashes,
+  kataSnpHypervisor,
 ];
 
 /** Every diagnostic id sevlint can report, with its metadata. */

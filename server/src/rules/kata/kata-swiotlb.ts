@@ -17,7 +17,7 @@ export const rule = defineRule<KataModel>()({
   severity: 'warning',
   fixable: true,
   hasSuggestions: true,
-  summary: 'A confidential guest should size its SWIOTLB bounce buffer pool with swiotlb= in kernel_params (swiotlb=262144 = 512 MiB).',
+  summary: 'A confidential guest should size its SWIOTLB bounce buffer pool with swiotlb= in kernel_params (swiotlb=262144 = 512 MiB), and not above 1 GiB.',
   messages: {
     missing:
       "kernel_params has no swiotlb=: all device I/O of a confidential guest bounces through the guest's SWIOTLB pool, and when the pool (64 MiB by default on older guest kernels) is exhausted the guest panics. Add swiotlb=262144 (262144 slabs of 2 KiB = 512 MiB).",

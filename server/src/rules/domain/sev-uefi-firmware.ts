@@ -59,13 +59,17 @@ type MutableFix = Fix & { edits: TextEdit[] };
 /**
  * SEV and SEV-ES: libvirt selects an OVMF build with the SEV feature itself.
  * A guest set up for attestation (<dhCert>, <session>) gets stateless
- * firmware: a variable store is not measured (see sev-attestation-nvram).
+ * firmware: a variable store is not measured (see sev-attestation-nvram);
+ * on a machine other than q35, which has no stateless SEV firmware, the fix
+ * is only offered.
  */
 function efiFix(model: DomainModel, os: XmlElement, keptLoader: XmlElement | undefined): MutableFix {
   const edits = [setAttribute(model.style, os, 'firmware', 'efi')];
   const sev = model.sev;
   const attested = sev !== undefined && ['dhCert', 'session'].some((name) => givenChild(model.text, sev, name));
   if (!attested || keptLoader || child(os, 'nvram')) return { title: "Boot OVMF: set firmware='efi' on <os>", edits, preferred: true };
+  // Stateless SEV firmware is built for q35 only (libvirt finds none for i440fx): there, the fix would hand an attested guest a variable store.
+  if (!model.machine.isQ35) return { title: "Boot OVMF: set firmware='efi' on <os> (its variable store is not measured: use q35 and stateless firmware for attestation)", edits, preferred: false };
   const type = child(os, 'type');
   edits.push(insertChild(model.doc, model.style, os, "<loader stateless='yes'/>", type ? { after: type } : 'first'));
   return { title: "Boot stateless OVMF: set firmware='efi' on <os>, <loader stateless='yes'/>", edits, preferred: true };

@@ -88,15 +88,11 @@ function checkValue(p: KernelParam, fallback: Span): Report<'notInteger' | 'nofo
   // The kernel reads the number and skips what it does not know; a unit is the mistake worth a word.
   const unit = /^([kKmMgG])(?:i?[bB])?(?=$|,)/.exec(parsed.rest);
   if (!unit) {
-    if (parsed.slabs <= MAX_SWIOTLB_SLABS || !p.valueSpan) return parsed.slabs <= MAX_SWIOTLB_SLABS ? undefined : { messageId: 'tooLarge', data: { ...data, size: formatBytes(parsed.slabs * SLAB_BYTES) }, span };
-    const digits = value.length - parsed.rest.length;
-    const title = `Use swiotlb=${MAX_SWIOTLB_SLABS} (1 GiB)`;
-    return {
-      messageId: 'tooLarge',
-      data: { ...data, size: formatBytes(parsed.slabs * SLAB_BYTES) },
-      span,
-      fixes: [{ title, edits: [{ start: p.valueSpan.start, end: p.valueSpan.start + digits, newText: String(MAX_SWIOTLB_SLABS) }], preferred: false }],
-    };
+    if (parsed.slabs <= MAX_SWIOTLB_SLABS) return undefined;
+    // The number alone is replaced (a `,force` after it stays); offered only: the guest gets a smaller pool.
+    const number = p.valueSpan && { start: p.valueSpan.start, end: p.valueSpan.start + value.length - parsed.rest.length };
+    const fixes: Fix[] = number ? [{ title: `Use swiotlb=${MAX_SWIOTLB_SLABS} (1 GiB)`, edits: [{ ...number, newText: String(MAX_SWIOTLB_SLABS) }], preferred: false }] : [];
+    return { messageId: 'tooLarge', data: { ...data, size: formatBytes(parsed.slabs * SLAB_BYTES) }, span, fixes };
   }
   const bytes = parsed.slabs * UNITS[unit[1]!.toLowerCase()]!;
   // Never more than the largest pool that boots: the fix must not make a finding of its own.

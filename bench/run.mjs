@@ -8,9 +8,9 @@
 //   node bench/run.mjs --runs=N        samples per median (default 5)
 //
 // Needs the compiled output (out/, made by `npm ci` / `npm run build`). The
-// references need xmllint (Debian libxml2-utils) and the libvirt schema:
-// ../shared/libvirt-schemas-11.3/domain.rng when present, else
-// /usr/share/libvirt/schemas/domain.rng; a missing reference is skipped with a line saying so.
+// references need xmllint (Debian libxml2-utils) and the libvirt schema sevlint
+// bundles (schemas/libvirt/domain.rng, 11.3), the one validated against too; a
+// missing reference is skipped with a line saying so.
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -95,7 +95,7 @@ function figure(row) {
 }
 
 function findSchema() {
-  for (const p of [resolve(ROOT, '..', 'shared', 'libvirt-schemas-11.3', 'domain.rng'), '/usr/share/libvirt/schemas/domain.rng']) {
+  for (const p of [join(ROOT, 'schemas', 'libvirt', 'domain.rng'), resolve(ROOT, '..', 'shared', 'libvirt-schemas-11.3', 'domain.rng'), '/usr/share/libvirt/schemas/domain.rng']) {
     if (existsSync(p)) return p;
   }
   return undefined;
@@ -188,6 +188,7 @@ try {
     const cases = {
       parse: () => parseXml(largeText),
       lint: () => lint(largeText, opts),
+      noSchema: () => lint(largeText, { ...opts, schema: false }),
       oneLine: () => lint(oneLine, opts),
       fixAll: () => fixAll(largeText, opts),
     };
@@ -206,6 +207,8 @@ try {
     const applied = fixAll(largeText, opts).applied;
     figure({ id: 'core-parse-large', figure: 'core: parseXml, large domain', unit: 'ms', ...m('parse'), referenceName: '—' });
     figure({ id: 'core-lint-large', figure: `core: lint(), large domain (${findings} findings)`, unit: 'ms', ...m('lint'), reference: m('parse').value, referenceName: 'parseXml' });
+    const schemaShare = 100 * Math.max(0, 1 - m('noSchema').value / m('lint').value);
+    figure({ id: 'core-lint-large-no-schema', figure: `core: lint() without libvirt-schema, large domain (schema: ${schemaShare.toFixed(0)} % of lint())`, unit: 'ms', ...m('noSchema'), reference: m('lint').value, referenceName: 'lint()' });
     figure({ id: 'core-lint-large-one-line', figure: 'core: lint(), large domain on one line', unit: 'ms', ...m('oneLine'), reference: m('lint').value, referenceName: 'lint(), indented' });
     figure({ id: 'core-fixall-large', figure: `core: fixAll(), large domain (${applied} fixes)`, unit: 'ms', ...m('fixAll'), reference: m('lint').value, referenceName: 'lint()' });
   }

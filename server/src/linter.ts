@@ -29,6 +29,8 @@ export interface LintOptions {
   readonly qemu?: Version;
   /** Per-rule severity overrides, or 'off'. */
   readonly rules?: Readonly<Record<string, SeveritySetting>>;
+  /** Validate domain XML against libvirt's schema (`libvirt-schema`); default true. */
+  readonly schema?: boolean;
 }
 
 export interface LintResult {
@@ -55,6 +57,7 @@ export function detectKind(text: string, fileName?: string): DocumentKind | unde
 }
 
 export function lint(text: string, options: LintOptions = {}): LintResult {
+  if (options.schema === false) options = { ...options, rules: { ...options.rules, 'libvirt-schema': 'off' } };
   const kind = detectKind(text, options.fileName);
   if (kind === undefined) return { kind, findings: [] };
   return { kind, findings: kind === 'domain-xml' ? lintDomain(text, options) : lintKata(text, options) };
@@ -80,7 +83,22 @@ function lintDomain(text: string, options: LintOptions): Finding[] {
   }
   if (!isDomain(parsed.document)) return [];
   const model = buildDomainModel(parsed.document);
-  return runRules(domainRules, model, options);
+  return withoutSchemaEchoes(runRules(domainRules, model, options));
+}
+
+/**
+ * A value or name a SEV rule reports is often also outside libvirt's schema
+ * (`kernelHashes='on'`): the rule says more, so the schema's finding at the
+ * same place is dropped — one mistake, one diagnostic.
+ */
+function withoutSchemaEchoes(findings: Finding[]): Finding[] {
+  const others = findings.filter((f) => !f.ruleId.startsWith('libvirt-schema'));
+  if (others.length === findings.length || others.length === 0) return findings;
+  return findings.filter(
+    (f) =>
+      !f.ruleId.startsWith('libvirt-schema') ||
+      !others.some((o) => o.span.start < f.span.end && f.span.start < o.span.end && (o.span.start === f.span.start || o.span.end === f.span.end)),
+  );
 }
 
 function runRules<M>(rules: readonly Rule<M>[], model: M, options: LintOptions): Finding[] {

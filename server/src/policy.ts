@@ -107,6 +107,8 @@ export interface PolicyReading {
   readonly trailingSpace: number;
   /** Upper-case digits or `0X`: libvirt reads it, the schema's `(0x)?[0-9a-f]+` does not. */
   readonly uppercase: boolean;
+  /** A leading `+`: libvirt reads it (`g_ascii_strtoull` takes a sign), the schema does not. */
+  readonly plus: boolean;
   /** No `0x` and only decimal digits that mean another number in decimal (`196608`): probably meant as decimal. */
   readonly looksDecimal: boolean;
   /** Larger than the policy's width. */
@@ -115,13 +117,13 @@ export interface PolicyReading {
   readonly core: string;
 }
 
-const HEX = /^(0[xX])?([0-9a-fA-F]+)$/;
+const HEX = /^(\+)?(0[xX])?([0-9a-fA-F]+)$/;
 
 /**
  * Reads policy text as libvirt 11.3 does: `g_ascii_strtoull(text, &end, 16)`
- * with no trimming — leading whitespace and an optional 0x prefix are
- * accepted, anything after the digits is an error, and a `sev` policy must fit
- * 32 bits.
+ * with no trimming — leading whitespace, a `+` and an optional 0x prefix are
+ * accepted (a `-` is refused by `virStrToLong_uip`/`_ullp`), anything after
+ * the digits is an error, and a `sev` policy must fit 32 bits.
  */
 export function readPolicy(text: string, kind: PolicyKind): PolicyReading {
   const leadingSpace = text.length - text.trimStart().length;
@@ -129,9 +131,9 @@ export function readPolicy(text: string, kind: PolicyKind): PolicyReading {
   const core = text.trim();
   const m = HEX.exec(core);
   if (!m) {
-    return { value: undefined, rejected: true, leadingSpace, trailingSpace, uppercase: false, looksDecimal: false, overflow: false, core };
+    return { value: undefined, rejected: true, leadingSpace, trailingSpace, uppercase: false, plus: false, looksDecimal: false, overflow: false, core };
   }
-  const digits = m[2]!;
+  const digits = m[3]!;
   const value = BigInt('0x' + digits);
   const overflow = value > (kind === 'sev' ? SEV.MAX : SNP.MAX);
   return {
@@ -140,7 +142,8 @@ export function readPolicy(text: string, kind: PolicyKind): PolicyReading {
     leadingSpace,
     trailingSpace,
     uppercase: /[A-FX]/.test(core),
-    looksDecimal: m[1] === undefined && /^[0-9]+$/.test(digits) && BigInt(digits) !== value,
+    plus: m[1] !== undefined,
+    looksDecimal: m[2] === undefined && /^[0-9]+$/.test(digits) && BigInt(digits) !== value,
     overflow,
     core,
   };

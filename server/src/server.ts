@@ -508,9 +508,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       if (!result) return null;
       const kinds = { element: CompletionItemKind.Property, attribute: CompletionItemKind.Field, value: CompletionItemKind.Value, key: CompletionItemKind.Property };
       return result.items.map(
-        (item): CompletionItem => ({
+        (item, i): CompletionItem => ({
           label: item.label,
           kind: kinds[item.kind],
+          // The core's order (SEV items before the schema's) is the order shown.
+          sortText: String(i).padStart(5, '0'),
           ...(item.detail !== undefined ? { detail: item.detail } : {}),
           ...(item.documentation !== undefined ? { documentation: { kind: MarkupKind.Markdown, value: item.documentation } } : {}),
           textEdit: { range: toRange(doc, item.replace), newText: item.insertText },

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 export const WORKSPACE_FILES = {
   'sev-es-as-generated.xml': 'examples/domain/sev-es-as-generated.xml',
   'plain-guest.xml': 'examples/domain/plain-guest.xml',
+  'schema-typo.xml': 'test/fixtures/domain-xml/libvirt-schema/invalid-element-typo.xml',
   'kata/configuration-snp-from-old-guide.toml': 'examples/kata/configuration-snp-from-old-guide.toml',
   'kata/configuration-qemu-snp.toml.in': 'examples/kata/configuration-snp-from-old-guide.toml',
 };

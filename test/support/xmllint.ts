@@ -1,11 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SHARED } from './fixtures';
+import { ROOT, SHARED } from './fixtures';
 
-/** libvirt's RelaxNG schema: the 11.3 copy beside the project, else the system's. */
+/** libvirt's RelaxNG schema: the one sevlint bundles (11.3), else the copy beside the project, else the system's. */
 export function domainSchema(): string | undefined {
-  const candidates = [path.join(SHARED, 'libvirt-schemas-11.3', 'domain.rng'), '/usr/share/libvirt/schemas/domain.rng'];
+  const candidates = [path.join(ROOT, 'schemas', 'libvirt', 'domain.rng'), path.join(SHARED, 'libvirt-schemas-11.3', 'domain.rng'), '/usr/share/libvirt/schemas/domain.rng'];
   return candidates.find((p) => fs.existsSync(p));
 }
 

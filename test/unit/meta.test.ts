@@ -161,7 +161,7 @@ describe('extension manifest', () => {
   it('restricts every setting that names a file or a program (today none): a new setting must be placed here', () => {
     const restricted = pkg.capabilities?.untrustedWorkspaces?.restrictedConfigurations ?? [];
     // Reviewed: none of these names a file, a path or a program, so a workspace may set them in Restricted Mode.
-    const nameNoFileOrProgram = ['sevlint.enable', 'sevlint.rules', 'sevlint.target.qemu', 'sevlint.validate.debounceMs', 'sevlint.maxFileSize', 'sevlint.trace.server'];
+    const nameNoFileOrProgram = ['sevlint.enable', 'sevlint.rules', 'sevlint.target.qemu', 'sevlint.schema.enable', 'sevlint.validate.debounceMs', 'sevlint.maxFileSize', 'sevlint.trace.server'];
     const settings = Object.keys(pkg.contributes.configuration.properties);
     assert.deepEqual(settings.filter((s) => !restricted.includes(s)).sort(), [...nameNoFileOrProgram].sort());
     for (const r of restricted) assert.ok(settings.includes(r), `${r} is restricted but not contributed`);

@@ -28,6 +28,7 @@ Options:
   --max-warnings N           exit 1 when there are more than N warnings
   --qemu VERSION             the QEMU version the configuration targets, e.g. 8.2
   --exit-zero                exit 0 even when problems are found (I/O and usage errors still exit 2)
+  --no-schema                do not validate domain XML against libvirt's schema (libvirt-schema)
   --max-file-size BYTES      do not read files larger than this; each gets one information
                              line instead (default: 5000000)
   -h, --help                 show this help
@@ -139,6 +140,7 @@ function* runOrThrow(argv: readonly string[], out: StepIo): Generator<void, numb
         'max-warnings': { type: 'string' },
         qemu: { type: 'string' },
         'exit-zero': { type: 'boolean', default: false },
+        'no-schema': { type: 'boolean', default: false },
         'max-file-size': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
@@ -178,6 +180,7 @@ function* runOrThrow(argv: readonly string[], out: StepIo): Generator<void, numb
     if (!qemu) throw new UsageError(`--qemu needs a version like 8.2 or 6.0.0, got '${values.qemu}'`);
     options = { qemu };
   }
+  if (values['no-schema']) options = { ...options, schema: false };
   if (positionals.length === 0) throw new UsageError('no PATH given');
 
   const fix = values.fix;

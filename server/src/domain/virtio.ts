@@ -47,6 +47,31 @@ export function virtioDevices(model: DomainModel): readonly VirtioDevice[] {
   return out;
 }
 
+/**
+ * The bus of a `<disk>` as libvirt settles it: the `bus` of `<target>`, else
+ * `fdc` for a floppy and, from the target name, `ide` (`hd…`), `scsi`
+ * (`sd…`), `virtio` (`vd…`), `xen` (`xvd…`), `uml` (`ubd…`), or `ide`.
+ *
+ * Source: libvirt `src/conf/domain_postparse.c` (`virDomainDiskDefPostParse`).
+ */
+export function diskBus(disk: XmlElement): string {
+  const target = child(disk, 'target');
+  const bus = target ? attrValue(target, 'bus') : undefined;
+  if (bus !== undefined) return bus;
+  if (attrValue(disk, 'device') === 'floppy') return 'fdc';
+  const dev = (target ? attrValue(target, 'dev') : undefined) ?? '';
+  for (const [prefix, name] of DISK_PREFIXES) if (dev.startsWith(prefix)) return name;
+  return 'ide';
+}
+
+const DISK_PREFIXES: readonly (readonly [string, string])[] = [
+  ['hd', 'ide'],
+  ['sd', 'scsi'],
+  ['vd', 'virtio'],
+  ['xvd', 'xen'],
+  ['ubd', 'uml'],
+];
+
 function onElement(el: XmlElement, implicitDefault: boolean, hasNonTransitional = true): VirtioDevice | undefined {
   const a = attr(el, 'model');
   const value = a?.value ?? (implicitDefault ? 'virtio' : undefined);
@@ -63,10 +88,8 @@ function onModelChild(el: XmlElement, hasNonTransitional: boolean): VirtioDevice
 
 function classify(el: XmlElement): VirtioDevice | undefined {
   switch (el.name) {
-    case 'disk': {
-      const target = child(el, 'target');
-      return target && attrValue(target, 'bus') === 'virtio' ? onElement(el, true) : undefined;
-    }
+    case 'disk':
+      return diskBus(el) === 'virtio' ? onElement(el, true) : undefined;
     case 'controller': {
       const type = attrValue(el, 'type');
       if (type === 'virtio-serial') return onElement(el, true);

@@ -8,7 +8,8 @@ import { detectKind } from '../linter';
 import { formatPolicy, type PolicyKind } from '../policy';
 import type { Span } from '../text-edit';
 import { keysInSection, tomlContextAt } from '../toml/scan';
-import { parsedOf, xmlContextAt, startTagOf, tagAttr, type ContextAttribute, type ContextStartTag } from '../xml/context';
+import { parsedOf, xmlContextAt, startTagOf, tagAttr, type ContextAttribute, type ContextStartTag, type XmlContext } from '../xml/context';
+import { schemaCompletionItems } from './schema-items';
 import type { XmlElement, XmlTolerantResult } from '../xml/model';
 import { documentOrder, styleOf, type DocStyle } from '../xml/edit';
 import { keyDetail, keyMarkdown, keySchema, skeleton, tableKeys, tomlValue } from './kata-docs';
@@ -46,6 +47,8 @@ export interface CompletionItem {
   readonly insertText: string;
   /** What the item replaces: on one line, containing the offset. */
   readonly replace: Span;
+  /** Where the item comes from: sevlint's SEV knowledge (absent) or libvirt's schema. */
+  readonly source?: 'schema';
 }
 
 export interface CompletionResult {
@@ -104,6 +107,15 @@ function quoteOf(tag: ContextStartTag, style: DocStyle): '"' | "'" {
 function completeXml(text: string, offset: number): CompletionItem[] {
   const ctx = xmlContextAt(text, offset, parsedOf(text));
   if (!ctx) return [];
+  // The SEV items first; then what libvirt's schema allows here, without the names the SEV items already offer.
+  const sev = completeSev(text, offset, ctx);
+  const offered = new Set(sev.map((i) => i.label));
+  const tag = ctx.kind === 'start-tag-name' || ctx.kind === 'attribute-name' || ctx.kind === 'attribute-value' ? ctx.tag : undefined;
+  const schema = schemaCompletionItems(text, offset, ctx, guessStyle(text), tag).filter((i) => !offered.has(i.label));
+  return [...sev, ...schema];
+}
+
+function completeSev(text: string, offset: number, ctx: XmlContext): CompletionItem[] {
   switch (ctx.kind) {
     case 'start-tag-name': {
       const bare = !ctx.tag.closed && ctx.tag.attributes.length === 0;

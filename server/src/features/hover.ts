@@ -24,7 +24,8 @@ import {
 import { notesList, policyMarkdown, readingNotes } from './policy-markdown';
 import type { FeatureOptions } from './completion';
 import { lineIndexAt, parseTomlInteger, scanToml } from '../toml/scan';
-import { startTagOf, tagAttr, xmlContextAt, type ContextStartTag } from '../xml/context';
+import { startTagOf, tagAttr, xmlContextAt, type ContextStartTag, type XmlContext } from '../xml/context';
+import { schemaHover } from './schema-items';
 import type { XmlElement } from '../xml/model';
 
 export interface HoverResult {
@@ -65,6 +66,11 @@ function elementHover(parent: XmlElement | undefined, name: string, span: Span):
 function hoverXml(text: string, offset: number): HoverResult | undefined {
   const ctx = xmlContextAt(text, offset);
   if (!ctx) return undefined;
+  // What sevlint knows about SEV first; else what libvirt's schema says.
+  return hoverSev(text, offset, ctx) ?? schemaHover(text, ctx, offset);
+}
+
+function hoverSev(text: string, offset: number, ctx: XmlContext): HoverResult | undefined {
   switch (ctx.kind) {
     case 'start-tag-name':
       return offset >= ctx.tag.nameSpan.start ? elementHover(ctx.parent, ctx.tag.name, ctx.tag.nameSpan) : undefined;

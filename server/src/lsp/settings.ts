@@ -6,6 +6,8 @@ export interface Settings {
   readonly enable: boolean;
   readonly rules: Readonly<Record<string, SeveritySetting>>;
   readonly target: { readonly qemu: string };
+  /** `sevlint.schema.enable`: validate domain XML against libvirt's schema. */
+  readonly schema: { readonly enable: boolean };
   readonly validate: { readonly debounceMs: number };
   /** Larger documents get one information diagnostic and are not linted. */
   readonly maxFileSize: number;
@@ -15,6 +17,7 @@ export const DEFAULT_SETTINGS: Settings = {
   enable: true,
   rules: {},
   target: { qemu: '' },
+  schema: { enable: true },
   validate: { debounceMs: 200 },
   maxFileSize: 5_000_000,
 };
@@ -46,11 +49,13 @@ export function readSettings(raw: unknown): Settings {
   const debounce = validate['debounceMs'];
   const maxFileSize = raw['maxFileSize'];
   const qemu = target['qemu'];
+  const schema = isRecord(raw['schema']) ? raw['schema'] : {};
   return {
     enable: typeof raw['enable'] === 'boolean' ? raw['enable'] : DEFAULT_SETTINGS.enable,
     rules,
     // A version is a few characters; anything long is not one.
     target: { qemu: typeof qemu === 'string' && qemu.length <= 64 ? qemu : '' },
+    schema: { enable: typeof schema['enable'] === 'boolean' ? schema['enable'] : DEFAULT_SETTINGS.schema.enable },
     validate: {
       debounceMs: typeof debounce === 'number' && Number.isFinite(debounce) && debounce >= 0 ? Math.min(Math.round(debounce), MAX_DEBOUNCE_MS) : DEFAULT_SETTINGS.validate.debounceMs,
     },
@@ -60,5 +65,5 @@ export function readSettings(raw: unknown): Settings {
 
 export function lintOptions(settings: Settings, fileName: string): LintOptions {
   const qemu = parseVersion(settings.target.qemu);
-  return { fileName, rules: settings.rules, ...(qemu ? { qemu } : {}) };
+  return { fileName, rules: settings.rules, ...(qemu ? { qemu } : {}), ...(settings.schema.enable ? {} : { schema: false }) };
 }

@@ -45,6 +45,11 @@ import { rule as sevHostdevPassthrough } from './domain/sev-hostdev-passthrough'
 import { rule as sevVirtioMem } from './domain/sev-virtio-mem';
 import { rule as sevInterfaceRom } from './domain/sev-interface-rom';
 import { rule as sevKernelHashesWithoutKernel } from './domain/sev-kernel-hashes-without-kernel';
+import { rule as sevVirtioOptionNonVirtio } from './domain/sev-virtio-option-non-virtio';
+import { rule as sevQemuVersion } from './domain/sev-qemu-version';
+import { rule as sevEsSmm } from './domain/sev-es-smm';
+import { rule as sevKernelHashesFirmware } from './domain/sev-kernel-hashes-firmware';
+import { rule as libvirtSchema } from './domain/libvirt-schema';
 import { rule as snpMemoryBacking } from './domain/snp-memory-backing';
 import { rule as sevAttestationNvram } from './domain/sev-attestation-nvram';
 import { rule as sevInterfaceBootOrder } from './domain/sev-interface-boot-order';
@@ -58,8 +63,10 @@ import { rule as kataSnpHypervisor } from './kata/kata-snp-hypervisor';
  * one that only adds an attribute to it.
  */
 export const domainRules: readonly Rule<DomainModel>[] = [
+  libvirtSchema,
   sevVirtioBlkBootDisk,
   sevVirtioIommu,
+  sevVirtioOptionNonVirtio,
   sevI440fxTransitionalVirtio,
   sevMemoryHardLimit,
   sevUefiFirmware,
@@ -80,10 +87,13 @@ export const domainRules: readonly Rule<DomainModel>[] = [
   sevQ35Machine,
   snpFirmwareRom,
   snpSmm,
+  sevEsSmm,
   sevHostdevPassthrough,
   sevVirtioMem,
   sevInterfaceRom,
   sevKernelHashesWithoutKernel,
+  sevKernelHashesFirmware,
+  sevQemuVersion,
   snpMemoryBacking,
   sevAttestationNvram,
   sevInterfaceBootOrder,

@@ -278,6 +278,40 @@ function serverPids(serverJs) {
   return pids;
 }
 
+test("libvirt's schema: a misspelt <sesion> is squiggled on its name, and the did-you-mean fix renames both tags", async () => {
+  const uri = wsUri('schema-typo.xml');
+  const doc = await open('schema-typo.xml');
+  const [diag] = /** @type {vscode.Diagnostic[]} */ (await waitForCodes(uri, (c) => c.includes('libvirt-schema'), 'a libvirt-schema diagnostic'));
+  assert.ok(diag);
+  assert.equal(doc.getText(diag.range), 'sesion');
+  assert.match(diag.message, /Element <sesion> is not allowed in <launchSecurity>: did you mean <session>\?/);
+  const actions = await codeActions(uri, diag.range, vscode.CodeActionKind.QuickFix.value);
+  const rename = actions.find((a) => a.title === 'Rename <sesion> to <session>');
+  assert.ok(rename?.edit, `a rename fix: ${JSON.stringify(actions.map((a) => a.title))}`);
+  assert.notEqual(rename.isPreferred, true, 'offered, never preferred');
+  assert.ok(await vscode.workspace.applyEdit(rename.edit));
+  assert.ok(doc.getText().includes('<session>AAAA</session>'), doc.getText());
+  await waitForCodes(uri, (c) => !c.includes('libvirt-schema'), 'no libvirt-schema diagnostic after the fix');
+});
+
+test("libvirt's schema: completion after < in <devices> offers libvirt's device elements", async () => {
+  const doc = await open('plain-guest.xml');
+  const editor = vscode.window.activeTextEditor;
+  assert.ok(editor && editor.document === doc);
+  const line = doc.getText().split('\n').findIndex((l) => l.includes("<memballoon model='virtio'/>"));
+  assert.ok(line > 0);
+  const at = new vscode.Position(line + 1, 0);
+  await editor.edit((b) => b.insert(at, '    <\n'));
+  /** @type {vscode.CompletionList} */
+  const list = await vscode.commands.executeCommand('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(line + 1, 5), '<');
+  const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+  for (const name of ['disk', 'interface', 'rng', 'tpm', 'video']) assert.ok(labels.includes(name), `${name} in ${labels.join(', ')}`);
+  const rng = list.items.find((i) => (typeof i.label === 'string' ? i.label : i.label.label) === 'rng');
+  const insert = rng?.textEdit && 'newText' in rng.textEdit ? rng.textEdit.newText : rng?.insertText;
+  assert.equal(insert, "rng model=''></rng>");
+  await vscode.commands.executeCommand('undo');
+});
+
 test('the client restarts a crashed language server', async () => {
   if (process.platform !== 'linux') return console.log('TEST: note: skipped (needs /proc)');
   const ext = vscode.extensions.getExtension(EXTENSION_ID);

@@ -22,7 +22,7 @@ export function readablePolicy(model: DomainModel): ReadablePolicy | undefined {
 
 /** The width a zero-padded policy (`0x0003`) was written with; 1 when it is not padded (`0x41`). */
 export function paddedWidth(reading: PolicyReading): number {
-  const digits = reading.core.replace(/^0[xX]/, '');
+  const digits = reading.core.replace(/^\+?(0[xX])?/, '');
   return digits.length > 1 && digits.startsWith('0') ? digits.length : 1;
 }
 

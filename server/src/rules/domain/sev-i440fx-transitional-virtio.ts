@@ -1,7 +1,8 @@
 import type { DomainModel } from '../../domain/model';
 import { virtioDevices } from '../../domain/virtio';
 import { setAttribute } from '../../xml/edit';
-import { defineRule, atLeast } from '../types';
+import { qemuAtLeast } from '../../domain/qemu';
+import { defineRule } from '../types';
 import { describeDevice } from './util';
 
 export const rule = defineRule<DomainModel>()({
@@ -27,7 +28,7 @@ export const rule = defineRule<DomainModel>()({
         messageId: explicit ? 'transitional' : 'implicit',
         data: { device: describeDevice(dev.element), model: dev.modelAttribute?.value ?? dev.model, machine, label: sev.label },
         span: dev.modelAttribute?.span ?? dev.element.startTag,
-        severity: !explicit && atLeast(ctx.qemu, 6, 0) ? 'information' : 'warning',
+        severity: !explicit && qemuAtLeast(model, ctx, 6, 0) ? 'information' : 'warning',
         fixes: [
           {
             title: "Use model 'virtio-non-transitional'",

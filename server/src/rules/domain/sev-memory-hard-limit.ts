@@ -17,18 +17,21 @@ export const rule = defineRule<DomainModel>()({
   severity: 'warning',
   fixable: true,
   hasSuggestions: true,
-  summary: 'A SEV / SEV-ES guest needs <memoryBacking><locked/> or a <memtune><hard_limit> of at least its memory + 256 MiB.',
+  summary: 'A SEV / SEV-ES guest needs <memoryBacking><locked/> or a <memtune><hard_limit>, and a hard_limit of at least its memory + 256 MiB, <locked/> or not.',
   messages: {
     missing:
       '{label} pins all guest memory, but the domain has neither <memoryBacking><locked/> nor <memtune><hard_limit>; with the default memlock limit the launch fails. Add <locked/>.',
     tooSmall:
       'hard_limit is {limit} KiB, below guest memory + 256 MiB ({needed} KiB); QEMU of this {label} guest can be killed when it reaches the limit.',
+
+    lockedTooSmall:
+      'hard_limit is {limit} KiB, below guest memory + 256 MiB ({needed} KiB); with <locked/>, libvirt makes hard_limit the memlock limit of QEMU, which locks all its memory, so KVM cannot pin all the memory of this {label} guest.',
   },
   check(model, _ctx, report) {
     const sev = model.sev;
     if (!sev || sev.snp) return;
     const backing = child(model.root, 'memoryBacking');
-    if (backing && child(backing, 'locked')) return;
+    const isLocked = backing !== undefined && child(backing, 'locked') !== undefined;
     const memory = child(model.root, 'memory');
     const memoryBytes = memory ? toBytes(textContent(model.text, memory), attrValue(memory, 'unit')) : undefined;
     const memtune = child(model.root, 'memtune');
@@ -41,6 +44,7 @@ export const rule = defineRule<DomainModel>()({
       preferred: !hardLimit,
     };
     if (!hardLimit) {
+      if (isLocked) return;
       const fixes: Fix[] = [locked];
       if (neededKiB !== undefined) {
         fixes.push({ title: `Set <memtune><hard_limit> to ${neededKiB} KiB (memory + 256 MiB)`, edits: [setHardLimit(model, memtune, undefined, neededKiB)], preferred: false });
@@ -51,11 +55,13 @@ export const rule = defineRule<DomainModel>()({
     const limitBytes = toBytes(textContent(model.text, hardLimit), attrValue(hardLimit, 'unit'));
     if (limitBytes === undefined || neededKiB === undefined || memoryBytes === undefined) return;
     if (limitBytes >= memoryBytes + HEADROOM) return;
+    const raise: Fix = { title: `Set hard_limit to ${neededKiB} KiB (memory + 256 MiB)`, edits: [setHardLimit(model, memtune, hardLimit, neededKiB)], preferred: true };
     report({
-      messageId: 'tooSmall',
+      // qemuDomainGetMemLockLimitBytes: a hard_limit is the memlock limit even with <locked/>.
+      messageId: isLocked ? 'lockedTooSmall' : 'tooSmall',
       data: { label: sev.label, limit: String(limitBytes / KiB), needed: String(neededKiB) },
       span: hardLimit.span,
-      fixes: [{ title: `Set hard_limit to ${neededKiB} KiB (memory + 256 MiB)`, edits: [setHardLimit(model, memtune, hardLimit, neededKiB)], preferred: true }, locked],
+      fixes: isLocked ? [raise] : [raise, locked],
     });
   },
 });

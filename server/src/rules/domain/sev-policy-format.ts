@@ -24,6 +24,7 @@ export const rule = defineRule<DomainModel>()({
     decimal: "The policy '{text}' has no 0x, so libvirt reads it as hex {hex}, not as decimal {text} (= {decimal}). Write {hex} or {decimal}, whichever is meant.",
     uppercase: `The policy '{text}' has upper-case hex digits or 0X; libvirt reads it, but ${SCHEMA}. Write {fixed}.`,
     leadingSpace: `The policy '{text}' has whitespace before it; libvirt skips it, but ${SCHEMA}. Write {fixed}.`,
+    plus: `The policy '{text}' starts with '+'; libvirt reads it (g_ascii_strtoull takes a sign), but ${SCHEMA}. Write {fixed}.`,
   },
   check(model, _ctx, report) {
     const sev = model.sev;
@@ -35,7 +36,7 @@ export const rule = defineRule<DomainModel>()({
 });
 
 /** The one finding for a policy text, the most serious problem first. */
-type MessageId = 'empty' | 'notHex' | 'overflow' | 'overflowDecimal' | 'trailing' | 'trailingDecimal' | 'decimal' | 'uppercase' | 'leadingSpace';
+type MessageId = 'empty' | 'notHex' | 'overflow' | 'overflowDecimal' | 'trailing' | 'trailingDecimal' | 'decimal' | 'uppercase' | 'leadingSpace' | 'plus';
 
 function inspect(model: DomainModel, element: XmlElement, reading: PolicyReading, kind: PolicyKind): Report<MessageId> | undefined {
   const text = reading.core;
@@ -44,7 +45,7 @@ function inspect(model: DomainModel, element: XmlElement, reading: PolicyReading
     const example = formatLaunchPolicy(kind, DEFAULT_POLICY[kind]);
     return { messageId: 'empty', data: { example }, span: element.span, severity: 'error', fixes: [rewrite(model, element, example, `Set the policy to ${example}`, false)] };
   }
-  const hexDigits = text.replace(/^0[xX]/, '');
+  const hexDigits = text.replace(/^\+?(0[xX])?/, '');
   const decimal = decimalReading(reading, kind);
   const decimalFixes = decimal === undefined ? [] : [rewrite(model, element, decimal, `Read ${text} as decimal: ${decimal}`, false)];
   if (reading.overflow) {
@@ -63,6 +64,7 @@ function inspect(model: DomainModel, element: XmlElement, reading: PolicyReading
   }
   const normalise = rewrite(model, element, fixed, `Write the policy as ${fixed}`, true);
   if (reading.trailingSpace > 0) return { messageId: 'trailing', data: { text, fixed }, span, severity: 'error', fixes: [normalise] };
+  if (reading.plus) return { messageId: 'plus', data: { text, fixed }, span, severity: 'warning', fixes: [normalise] };
   if (reading.uppercase) return { messageId: 'uppercase', data: { text, fixed }, span, severity: 'warning', fixes: [normalise] };
   if (reading.leadingSpace > 0) return { messageId: 'leadingSpace', data: { text, fixed }, span, severity: 'warning', fixes: [normalise] };
   return undefined;

@@ -43,9 +43,13 @@ function norm(s: string): string {
   return n;
 }
 
-/** The candidate closest to `word`, when it is close enough to be a typo (or differs only in `-`/`_` and case). */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  const limit = Math.max(2, Math.floor(word.length / 4));
+/**
+ * The candidate closest to `word`, when it is close enough to be a typo (or
+ * differs only in `-`/`_` and case): at most `maxDistance` edits (default: 2,
+ * or a quarter of the word's length when that is more).
+ */
+export function closest(word: string, candidates: readonly string[], maxDistance?: number): string | undefined {
+  const limit = maxDistance ?? Math.max(2, Math.floor(word.length / 4));
   const normWord = word.toLowerCase().replace(/-/g, '_');
   let best: string | undefined;
   let bestD = Infinity;

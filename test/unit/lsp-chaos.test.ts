@@ -15,7 +15,8 @@ describe('language server chaos (short run)', () => {
     // The run reached what it is meant to exercise.
     assert.ok(s.maxOpen >= 100, `${s.maxOpen} documents open at most`);
     assert.ok((s.counts['change-malformed'] ?? 0) > 10 && (s.counts['change-past-end'] ?? 0) > 10, JSON.stringify(s.counts));
-    assert.ok(s.diagnosticsCompared > 50 && s.editsChecked > 10 && s.fixAllCompared > 5, JSON.stringify(s));
+    // How many fix-alls finish before the next edit cancels them depends on the machine's load: a few suffice.
+    assert.ok(s.diagnosticsCompared > 50 && s.editsChecked > 10 && s.fixAllCompared >= 3, JSON.stringify(s));
     assert.ok((s.answers['-32602'] ?? 0) > 20 && (s.answers['result'] ?? 0) > 200, JSON.stringify(s.answers));
     console.log(`# chaos: ${s.ops} operations in ${s.seconds.toFixed(1)} s (${(s.ops / s.seconds).toFixed(0)} ops/s), RSS at most ${s.maxRssMb.toFixed(0)} MB`);
   });

@@ -52,6 +52,13 @@ describe('libvirt RelaxNG oracle', { skip }, () => {
 
 /** What --fix settles; sev-virtio-blk-boot-disk is left, since moving the boot disk changes what the guest sees. */
 const CONTRACT = ['sev-virtio-iommu', 'sev-i440fx-transitional-virtio', 'sev-memory-hard-limit', 'sev-uefi-firmware'];
+/**
+ * What --fix leaves on purpose in a source: libvirt's launch-security-sev.xml
+ * is an attested (dhCert, session) i440fx guest, for which no stateless SEV
+ * firmware exists, so the UEFI fix is only offered (it would give the guest
+ * an unmeasured variable store: sev-attestation-nvram).
+ */
+const LEFT: Readonly<Record<string, readonly string[]>> = { 'launch-security-sev.xml': ['sev-uefi-firmware'] };
 
 describe('sevlint --fix on schema-valid SEV domains', { skip }, () => {
   const sources = [
@@ -72,7 +79,8 @@ describe('sevlint --fix on schema-valid SEV domains', { skip }, () => {
         const first = cli('--fix', '--format', 'json', file);
         assert.ok(first.status === 0 || first.status === 1, first.stderr);
         const left = (JSON.parse(first.stdout) as { diagnostics: { ruleId: string }[] }[])[0]!.diagnostics.map((d) => d.ruleId);
-        assert.deepEqual(left.filter((id) => CONTRACT.includes(id)), []);
+        const leftOnPurpose = LEFT[path.basename(src)] ?? [];
+        assert.deepEqual(left.filter((id) => CONTRACT.includes(id) && !leftOnPurpose.includes(id)), []);
         assert.deepEqual([...invalidFiles(schema as string, [file]).entries()], []);
         const once = fs.readFileSync(file, 'utf8');
         assert.notEqual(once, fs.readFileSync(src, 'utf8'));

@@ -51,6 +51,12 @@ import { rule as sevQemuVersion } from './domain/sev-qemu-version';
 import { rule as sevEsSmm } from './domain/sev-es-smm';
 import { rule as sevKernelHashesFirmware } from './domain/sev-kernel-hashes-firmware';
 import { rule as libvirtSchema } from './domain/libvirt-schema';
+import { rule as snpMemoryBacking } from './domain/snp-memory-backing';
+import { rule as sevAttestationNvram } from './domain/sev-attestation-nvram';
+import { rule as sevInterfaceBootOrder } from './domain/sev-interface-boot-order';
+import { rule as sevEsReboot } from './domain/sev-es-reboot';
+import { rule as kataSnpPflashes } from './kata/kata-snp-pflashes';
+import { rule as kataSnpHypervisor } from './kata/kata-snp-hypervisor';
 
 /**
  * Every domain XML rule. The order is the order fix-all prefers when two
@@ -89,6 +95,10 @@ export const domainRules: readonly Rule<DomainModel>[] = [
   sevKernelHashesWithoutKernel,
   sevKernelHashesFirmware,
   sevQemuVersion,
+  snpMemoryBacking,
+  sevAttestationNvram,
+  sevInterfaceBootOrder,
+  sevEsReboot,
 ];
 
 /** Every Kata configuration.toml rule, in fix-all priority order. */
@@ -110,6 +120,8 @@ export const kataRules: readonly Rule<KataModel>[] = [
   kataSnpGuestPolicy,
   kataHotplug,
   kataNestingChecks,
+  kataSnpPflashes,
+  kataSnpHypervisor,
 ];
 
 /** Every diagnostic id sevlint can report, with its metadata. */

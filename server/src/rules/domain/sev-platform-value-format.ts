@@ -16,7 +16,7 @@ export const rule = defineRule<DomainModel>()({
   severity: 'error',
   fixable: true,
   hasSuggestions: true,
-  summary: '<cbitpos> and <reducedPhysBits> must be plain decimal numbers; reducedPhysBits must be 1 to 63.',
+  summary: '<cbitpos> and <reducedPhysBits> must be plain decimal numbers; reducedPhysBits must be 1 to 63, and should be 1.',
   messages: {
     padded:
       "<{name}> has whitespace after the number {value}; libvirt reads it without trimming and fails with: Invalid format for launch security {what}. Write <{name}>{value}</{name}>.",
@@ -30,6 +30,8 @@ export const rule = defineRule<DomainModel>()({
       "<{name}> is empty; libvirt treats it as absent, but the schema requires a number. Remove it and libvirt fills in the host value.",
     range:
       'reducedPhysBits is {value}; QEMU accepts only 1 to 63 (reduced_phys_bits check failed) and every SEV host reports 1.',
+    notOne:
+      "reducedPhysBits is {value}, not 1: QEMU puts it into the guest's CPUID (leaf 0x8000001F), so the guest takes {value} physical address bits as lost; the host's own value (its CPUID, often 5 or 6) is not the guest's. QEMU reports 1 to libvirt, and libvirt, QEMU and AMD's launch scripts use 1. Use 1, or remove the element and libvirt fills in 1.",
   },
   check(model, _ctx, report) {
     const sev = model.sev;
@@ -43,7 +45,7 @@ export const rule = defineRule<DomainModel>()({
   },
 });
 
-type MessageId = 'padded' | 'invalid' | 'tooLarge' | 'blank' | 'empty' | 'range';
+type MessageId = 'padded' | 'invalid' | 'tooLarge' | 'blank' | 'empty' | 'range' | 'notOne';
 
 function checkValue(model: DomainModel, el: XmlElement, what: string): Report<MessageId> | undefined {
   const text = textContent(model.text, el);
@@ -61,8 +63,12 @@ function checkValue(model: DomainModel, el: XmlElement, what: string): Report<Me
     case 'padded':
       return { ...base, data: { ...base.data, value: reading.trimmed }, messageId: 'padded', fixes: [...trimFix(model, el, reading.trimmed), remove] };
     case 'ok':
-      if (el.name !== 'reducedPhysBits' || (reading.value >= 1 && reading.value <= 63)) return undefined;
-      return { ...base, messageId: 'range', fixes: [setOne(el), remove].filter((f): f is Fix => f !== undefined) };
+      if (el.name !== 'reducedPhysBits' || reading.value === 1) return undefined;
+      return {
+        ...base,
+        ...(reading.value >= 1 && reading.value <= 63 ? ({ messageId: 'notOne', severity: 'warning' } as const) : ({ messageId: 'range' } as const)),
+        fixes: [setOne(el), remove].filter((f): f is Fix => f !== undefined),
+      };
   }
 }
 

@@ -2,6 +2,7 @@ import type { DomainModel } from '../../domain/model';
 import { attr, child, textContent, type XmlElement } from '../../xml/model';
 import { insertChild, removeAttribute, removeElement, setAttribute, type TextEdit } from '../../xml/edit';
 import { defineRule, type Fix } from '../types';
+import { givenChild } from './launch-security-util';
 
 /** A loader path that names SeaBIOS rather than an OVMF/edk2 build. */
 export function isSeaBiosPath(path: string): boolean {
@@ -33,7 +34,7 @@ export const rule = defineRule<DomainModel>()({
     const seabiosLoader = loader !== undefined && loaderPath !== '' && isSeaBiosPath(loaderPath);
     if (!firmware && loader && !seabiosLoader) return;
 
-    const fix = sev.snp ? romLoaderFix(model, os) : efiFix(model, os);
+    const fix = sev.snp ? romLoaderFix(model, os) : efiFix(model, os, seabiosLoader ? undefined : loader);
     if (seabiosLoader) fix.edits.push(removeElement(model.doc, loader));
     const acpi = acpiEdit(model);
     if (acpi) fix.edits.push(acpi);
@@ -55,9 +56,23 @@ const SNP_FIRMWARE_EXAMPLE = '/usr/share/edk2/ovmf/OVMF.amdsev.fd';
 
 type MutableFix = Fix & { edits: TextEdit[] };
 
-/** SEV and SEV-ES: libvirt selects an OVMF build with the SEV feature itself. */
-function efiFix(model: DomainModel, os: XmlElement): MutableFix {
-  return { title: "Boot OVMF: set firmware='efi' on <os>", edits: [setAttribute(model.style, os, 'firmware', 'efi')], preferred: true };
+/**
+ * SEV and SEV-ES: libvirt selects an OVMF build with the SEV feature itself.
+ * A guest set up for attestation (<dhCert>, <session>) gets stateless
+ * firmware: a variable store is not measured (see sev-attestation-nvram);
+ * on a machine other than q35, which has no stateless SEV firmware, the fix
+ * is only offered.
+ */
+function efiFix(model: DomainModel, os: XmlElement, keptLoader: XmlElement | undefined): MutableFix {
+  const edits = [setAttribute(model.style, os, 'firmware', 'efi')];
+  const sev = model.sev;
+  const attested = sev !== undefined && ['dhCert', 'session'].some((name) => givenChild(model.text, sev, name));
+  if (!attested || keptLoader || child(os, 'nvram')) return { title: "Boot OVMF: set firmware='efi' on <os>", edits, preferred: true };
+  // Stateless SEV firmware is built for q35 only (libvirt finds none for i440fx): there, the fix would hand an attested guest a variable store.
+  if (!model.machine.isQ35) return { title: "Boot OVMF: set firmware='efi' on <os> (its variable store is not measured: use q35 and stateless firmware for attestation)", edits, preferred: false };
+  const type = child(os, 'type');
+  edits.push(insertChild(model.doc, model.style, os, "<loader stateless='yes'/>", type ? { after: type } : 'first'));
+  return { title: "Boot stateless OVMF: set firmware='efi' on <os>, <loader stateless='yes'/>", edits, preferred: true };
 }
 
 /**

@@ -68,8 +68,11 @@ function romFix(model: DomainModel, os: XmlElement, loader: XmlElement | undefin
     parts.push(`remove firmware='${firmware.value}'`);
   }
   const features = child(os, 'firmware');
+  // Without <type> the new loader goes first in <os>; when the first child is one this fix removes, the loader takes its place (an insertion inside a removal would overlap it).
+  const first = os.children[0];
+  const replaced = !child(os, 'type') && first !== undefined && (first === features || first === nvram) && !loader ? first : undefined;
   if (features) {
-    edits.push(removeElement(model.doc, features));
+    if (features !== replaced) edits.push(removeElement(model.doc, features));
     parts.push('remove <firmware>');
   }
   const path = loader ? textContent(model.text, loader).trim() : '';
@@ -90,6 +93,7 @@ function romFix(model: DomainModel, os: XmlElement, loader: XmlElement | undefin
   } else {
     const markup = `<loader type='rom'>${SNP_FIRMWARE_EXAMPLE}</loader>`;
     if (loader) edits.push({ ...loader.span, newText: render(markup, '', model.style) });
+    else if (replaced) edits.push({ ...replaced.span, newText: render(markup, '', model.style) });
     else {
       const type = child(os, 'type');
       edits.push(insertChild(model.doc, model.style, os, markup, type ? { after: type } : 'first'));
@@ -97,7 +101,7 @@ function romFix(model: DomainModel, os: XmlElement, loader: XmlElement | undefin
     parts.push(`load ${SNP_FIRMWARE_EXAMPLE} as a ROM (check the path on the host)`);
   }
   if (nvram) {
-    edits.push(removeElement(model.doc, nvram));
+    if (nvram !== replaced) edits.push(removeElement(model.doc, nvram));
     parts.push('remove <nvram>');
   }
   const title = parts.length === 1 && nvram ? 'Remove <nvram>' : `Load the firmware as a ROM: ${parts.join(', ')}`;

@@ -19,7 +19,7 @@ export const rule = defineRule<KataModel>()({
     empty:
       "firmware is empty in a confidential guest: Kata hands an SEV-SNP guest its firmware with -bios and cannot describe the SNP launch without it, and QEMU's default SeaBIOS cannot run a confidential guest, so the guest does not start. Set firmware to an OVMF build for the guest, for SEV-SNP an AmdSev build (kata-deploy: {kataDeploy}).",
     notAmdSev:
-      "firmware '{path}' does not look like an OVMF AmdSev build (no 'AmdSev' in its name): Kata always turns on kernel-hashes for an SEV-SNP guest, and QEMU refuses firmware without the hashes table (\"SEV: kernel specified but guest firmware has no hashes table GUID\"). Use an AmdSev build such as {kataDeploy} (kata-deploy) or OVMF.amdsev.fd (distribution packages).",
+      "firmware '{path}' does not look like an OVMF AmdSev build (no 'AmdSev' in its name): Kata always turns on kernel-hashes for an SEV-SNP guest, and QEMU refuses firmware without a hashes table area (\"SEV: guest firmware hashes table area is invalid (base=0x0 size=0x0)\" for a generic OVMF build; \"SEV: kernel specified but guest firmware has no hashes table GUID\" for firmware without the GUID). Use an AmdSev build such as {kataDeploy} (kata-deploy) or OVMF.amdsev.fd (distribution packages).",
   },
   check(model, _ctx, report) {
     if (!model.confidential || isSecureExecution(model)) return;

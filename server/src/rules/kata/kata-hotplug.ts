@@ -4,7 +4,7 @@ import { defineRule, type Fix, type Report } from '../types';
 import { setInTopTable } from './edits';
 import { lookup, qemuAnchor, qemuLookup } from './query';
 
-type Emit = (r: Report<'dynamic' | 'virtioMem'>) => void;
+type Emit = (r: Report<'dynamic' | 'virtioMem' | 'ignored'>) => void;
 
 export const rule = defineRule<KataModel>()({
   id: 'kata-hotplug',
@@ -16,12 +16,15 @@ export const rule = defineRule<KataModel>()({
     dynamic:
       "static_sandbox_resource_mgmt is {how} in a confidential guest, so Kata boots a small VM and hot-plugs CPUs and memory as containers with resource limits arrive; hot-plugging CPUs and memory into an SEV-SNP guest does not work. Kata's confidential templates set it to true, which sizes the VM once, before it boots.",
     virtioMem:
-      'enable_virtio_mem = true in a confidential guest; QEMU disables RAM discarding for SEV and SEV-SNP guests and refuses the virtio-mem device: Discarding RAM is disabled. Set it to false.',
+      'enable_virtio_mem = true in a confidential guest, but the virtio-mem device cannot be added to it: Kata gives a confidential guest no memory slots and no maxmem, so there is no room to plug memory into (on SEV-SNP too), and for SEV and SEV-ES guests QEMU also disables RAM discarding and refuses the device: Discarding RAM is disabled. Set it to false.',
+    ignored:
+      '{key} = {value} has no effect in a confidential guest: Kata starts it without memory hotplug (no memory slots, no maxmem), whatever default_maxmemory and memory_slots say; the guest has default_memory and what static_sandbox_resource_mgmt adds before boot.',
   },
   check(model, _ctx, report) {
     if (!model.confidential) return;
     checkStatic(model, report);
     checkVirtioMem(model, report);
+    checkIgnored(model, report);
   },
 });
 
@@ -41,4 +44,14 @@ function checkVirtioMem(model: KataModel, report: Emit): void {
   if (look.kind !== 'set' || look.entry.value !== true) return;
   const fixes: Fix[] = [{ title: 'Set enable_virtio_mem = false', edits: [setValue(look.entry, 'false')], preferred: true }];
   report({ messageId: 'virtioMem', span: look.entry.valueSpan, fixes });
+}
+
+/** `default_maxmemory` and `memory_slots` only size memory hotplug, which Kata does not set up for a confidential guest. */
+function checkIgnored(model: KataModel, report: Emit): void {
+  for (const key of ['default_maxmemory', 'memory_slots']) {
+    const entry = model.qemuEntry(key);
+    const value = entry?.value;
+    if (!entry || (typeof value !== 'bigint' && typeof value !== 'number') || Number(value) === 0) continue;
+    report({ messageId: 'ignored', severity: 'information', data: { key, value: String(value) }, span: entry.keySpan });
+  }
 }

@@ -1,5 +1,5 @@
 import type { KataModel } from '../../kata/model';
-import { fixAction, formatNumber, policyProblems, problemBits, showNumber, type NumberStyle, type PolicyProblem } from '../../policy';
+import { SNP, fixAction, formatNumber, policyProblems, problemBits, showNumber, type NumberStyle, type PolicyProblem } from '../../policy';
 import { setValue } from '../../toml/edit';
 import type { TomlEntry } from '../../toml/parse';
 import { defineRule, type Fix, type Report, type Severity } from '../types';
@@ -9,7 +9,7 @@ import { rawValue, readKataPolicy } from './query';
 /** A TOML integer literal that is not negative, as a string's content (`"0x30000"`). */
 const INTEGER_TEXT = /^(0x[0-9A-Fa-f]+|0o[0-7]+|0b[01]+|0|[1-9][0-9]*)$/;
 
-type MessageId = 'missing' | 'forbidden' | 'singleSocket' | 'newer' | 'both' | 'debug' | 'negative' | 'notInteger';
+type MessageId = 'smt' | 'missing' | 'forbidden' | 'singleSocket' | 'newer' | 'both' | 'debug' | 'negative' | 'notInteger';
 type Emit = (r: Report<MessageId>) => void;
 
 interface Policy {
@@ -26,6 +26,7 @@ export const rule = defineRule<KataModel>()({
   hasSuggestions: true,
   summary: 'snp_guest_policy must set bits 16–17, must not set bit 18 or bits 26–63; bits 19–25 are flagged.',
   messages: {
+    smt: "snp_guest_policy {value} leaves bit 16 (SMT) clear: KVM of Linux 6.11 and other older kernels refuses such a policy in SNP_LAUNCH_START (-EINVAL); newer kernels (after the 2025 removal of KVM's hardcoded SNP policy checks) leave it to the SEV firmware, which refuses it (POLICY_FAILURE) on a host with SMT enabled, so the pod VM starts only where SMT is off. Expected {expected}.",
     missing:
       "snp_guest_policy {value} leaves {bits} clear; KVM's SNP_LAUNCH_START refuses such a policy (-EINVAL), so the pod VM does not start. Expected {expected}.",
     forbidden:
@@ -70,7 +71,7 @@ function reportInvalid(model: KataModel, entry: TomlEntry, reason: 'negative' | 
 function findingOf(problem: PolicyProblem): { messageId: Exclude<MessageId, 'negative' | 'notInteger'>; preferred: boolean; severity?: Severity } | undefined {
   switch (problem.kind) {
     case 'snpMissing':
-      return { messageId: 'missing', preferred: true };
+      return { messageId: problem.bits === SNP.SMT ? 'smt' : 'missing', preferred: true };
     case 'snpForbidden':
       return { messageId: 'forbidden', preferred: true };
     case 'snpHostDependent':

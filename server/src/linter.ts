@@ -1,4 +1,6 @@
 import { buildDomainModel, isDomain } from './domain/model';
+import { hostContext, type CapabilitiesSource } from './host/domcaps';
+import { domainTarget } from './rules/host/util';
 import type { DocumentKind } from './file-types';
 import { buildKataModel, isKataConfig } from './kata/model';
 import { allRuleMetas, domainRules, kataRules } from './rules/index';
@@ -29,6 +31,8 @@ export interface LintOptions {
   readonly qemu?: Version;
   /** Per-rule severity overrides, or 'off'. */
   readonly rules?: Readonly<Record<string, SeveritySetting>>;
+  /** The host's `virsh domcapabilities` output(s), as text; each domain is checked against the one that describes it. */
+  readonly domainCapabilities?: readonly CapabilitiesSource[];
 }
 
 export interface LintResult {
@@ -80,11 +84,11 @@ function lintDomain(text: string, options: LintOptions): Finding[] {
   }
   if (!isDomain(parsed.document)) return [];
   const model = buildDomainModel(parsed.document);
-  return runRules(domainRules, model, options);
+  return runRules(domainRules, model, options, hostContext(options.domainCapabilities, domainTarget(model)));
 }
 
-function runRules<M>(rules: readonly Rule<M>[], model: M, options: LintOptions): Finding[] {
-  const ctx: RuleContext = { qemu: options.qemu };
+function runRules<M>(rules: readonly Rule<M>[], model: M, options: LintOptions, host?: RuleContext['host']): Finding[] {
+  const ctx: RuleContext = { qemu: options.qemu, ...(host ? { host } : {}) };
   const findings: Finding[] = [];
   for (const rule of rules) {
     if (options.rules?.[rule.id] === 'off') continue;
@@ -96,7 +100,7 @@ function runRules<M>(rules: readonly Rule<M>[], model: M, options: LintOptions):
   return findings.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end || a.ruleId.localeCompare(b.ruleId));
 }
 
-function makeFinding(rule: RuleMeta, options: LintOptions, r: Report): Finding | undefined {
+export function makeFinding(rule: RuleMeta, options: LintOptions, r: Report): Finding | undefined {
   const setting = options.rules?.[rule.id];
   if (setting === 'off') return undefined;
   const template = rule.messages[r.messageId];

@@ -45,6 +45,13 @@ import { rule as sevHostdevPassthrough } from './domain/sev-hostdev-passthrough'
 import { rule as sevVirtioMem } from './domain/sev-virtio-mem';
 import { rule as sevInterfaceRom } from './domain/sev-interface-rom';
 import { rule as sevKernelHashesWithoutKernel } from './domain/sev-kernel-hashes-without-kernel';
+import { rule as hostCapabilities } from './host/host-capabilities';
+import { rule as hostSevUnsupported } from './host/host-sev-unsupported';
+import { rule as hostSevEsUnavailable } from './host/host-sev-es-unavailable';
+import { rule as hostSevPlatform } from './host/host-sev-platform';
+import { rule as hostFirmware } from './host/host-firmware';
+import { rule as hostMachine } from './host/host-machine';
+import { rule as hostSevCapacity } from './host/host-sev-capacity';
 
 /**
  * Every domain XML rule. The order is the order fix-all prefers when two
@@ -78,6 +85,14 @@ export const domainRules: readonly Rule<DomainModel>[] = [
   sevVirtioMem,
   sevInterfaceRom,
   sevKernelHashesWithoutKernel,
+  // Checks against the host's capabilities: they report only when some are given.
+  hostCapabilities,
+  hostSevUnsupported,
+  hostSevEsUnavailable,
+  hostSevPlatform,
+  hostFirmware,
+  hostMachine,
+  hostSevCapacity,
 ];
 
 /** Every Kata configuration.toml rule, in fix-all priority order. */

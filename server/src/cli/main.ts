@@ -8,6 +8,8 @@ import { parseVersion, type Finding } from '../rules/types';
 import { basenameOf, describeErrno, describeType, joinPath, readSnapshot, replaceFile, TEMP_NAME, type DirId } from './files';
 import { formatJson, formatSarif, formatText, oneLine, showBytes, type FileReport } from './format';
 import { kindByName } from '../file-types';
+import { capacityFindings } from '../host/capacity';
+import { parseDomainCapabilities, type CapabilitiesSource } from '../host/domcaps';
 
 /** Files larger than this many bytes are not read (the language server's sevlint.maxFileSize default, in characters). */
 export const DEFAULT_MAX_FILE_SIZE = 5_000_000;
@@ -27,6 +29,9 @@ Options:
   --fix                      apply the safe fixes in place, then report what is left
   --max-warnings N           exit 1 when there are more than N warnings
   --qemu VERSION             the QEMU version the configuration targets, e.g. 8.2
+  --domcaps FILE             check each domain against this host's capabilities (the output of
+                             virsh domcapabilities); repeatable, one per emulator, arch, machine
+                             and virt type, matched to each domain as libvirt does
   --exit-zero                exit 0 even when problems are found (I/O and usage errors still exit 2)
   --max-file-size BYTES      do not read files larger than this; each gets one information
                              line instead (default: 5000000)
@@ -138,6 +143,7 @@ function* runOrThrow(argv: readonly string[], out: StepIo): Generator<void, numb
         fix: { type: 'boolean', default: false },
         'max-warnings': { type: 'string' },
         qemu: { type: 'string' },
+        domcaps: { type: 'string', multiple: true },
         'exit-zero': { type: 'boolean', default: false },
         'max-file-size': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -179,6 +185,7 @@ function* runOrThrow(argv: readonly string[], out: StepIo): Generator<void, numb
     options = { qemu };
   }
   if (positionals.length === 0) throw new UsageError('no PATH given');
+  if (values.domcaps) options = { ...options, domainCapabilities: readDomcaps(values.domcaps, out.cwd) };
 
   const fix = values.fix;
   const reports: FileReport[] = [];
@@ -195,6 +202,7 @@ function* runOrThrow(argv: readonly string[], out: StepIo): Generator<void, numb
     yield;
   }
 
+  if (options.domainCapabilities) addCapacity(reports, options);
   const all = reports.flatMap((r) => r.findings);
   const errors = all.filter((f) => f.severity === 'error').length;
   const warnings = all.filter((f) => f.severity === 'warning').length;
@@ -202,6 +210,41 @@ function* runOrThrow(argv: readonly string[], out: StepIo): Generator<void, numb
   out.setCode?.(code);
   out.stdout(format === 'json' ? formatJson(reports, fix) : format === 'sarif' ? formatSarif(reports, version()) : formatText(reports, fix, ioErrors));
   return code;
+}
+
+/**
+ * The --domcaps files, read whole and checked: one that cannot be read, or is
+ * not `virsh domcapabilities` output, is a usage error (exit 2) naming it.
+ */
+function readDomcaps(files: readonly string[], cwd: string): CapabilitiesSource[] {
+  return files.map((name) => {
+    let text: string;
+    try {
+      const buf = fs.readFileSync(path.resolve(cwd, name));
+      if (buf.length > DEFAULT_MAX_FILE_SIZE) throw new UsageError(`--domcaps ${name}: ${buf.length} bytes is too large for virsh domcapabilities output`);
+      text = buf.toString('utf8');
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+      throw new UsageError(`--domcaps ${name}: cannot read it: ${describeErrno(e)}`);
+    }
+    const parsed = parseDomainCapabilities({ name, text });
+    if (!parsed.ok) throw new UsageError(`--domcaps ${name}: ${parsed.reason}`);
+    return { name, text };
+  });
+}
+
+/** Adds the host capacity findings, counted over every file linted (in the order they were found). */
+function addCapacity(reports: FileReport[], options: LintOptions): void {
+  const extra = capacityFindings(
+    reports.map((r) => r.text),
+    options,
+  );
+  extra.forEach((found, i) => {
+    if (found.length === 0) return;
+    const r = reports[i]!;
+    const findings = [...r.findings, ...found].sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end || a.ruleId.localeCompare(b.ruleId));
+    reports[i] = { ...r, findings };
+  });
 }
 
 /** Reports that PATH (as shown) could not be read or written, for `reason`: one line on stderr, exit 2 at the end. */

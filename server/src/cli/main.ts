@@ -9,6 +9,7 @@ import { basenameOf, describeErrno, describeType, joinPath, readSnapshot, replac
 import { formatJson, formatSarif, formatText, oneLine, showBytes, type FileReport } from './format';
 import { kindByName } from '../file-types';
 import { capacityFindings } from '../host/capacity';
+import { HostUsageError, runHost } from './host';
 import { parseDomainCapabilities, type CapabilitiesSource } from '../host/domcaps';
 
 /** Files larger than this many bytes are not read (the language server's sevlint.maxFileSize default, in characters). */
@@ -19,6 +20,7 @@ export const FILE_TOO_LARGE = 'file-too-large';
 export const FILE_NOT_FIXED = 'file-not-fixed';
 
 const USAGE = `Usage: sevlint [options] PATH...
+       sevlint host [--root DIR] [--format text|json]   (can this host run SEV guests? sevlint host --help)
 
 Lints libvirt domain XML and Kata Containers configuration.toml for AMD SEV,
 SEV-ES and SEV-SNP guests.
@@ -132,6 +134,7 @@ function failure(e: unknown, out: StepIo): number {
 }
 
 function* runOrThrow(argv: readonly string[], out: StepIo): Generator<void, number> {
+  if (argv[0] === 'host') return hostCommand(argv.slice(1), out);
   let parsed;
   try {
     parsed = parseArgs({
@@ -210,6 +213,18 @@ function* runOrThrow(argv: readonly string[], out: StepIo): Generator<void, numb
   out.setCode?.(code);
   out.stdout(format === 'json' ? formatJson(reports, fix) : format === 'sarif' ? formatSarif(reports, version()) : formatText(reports, fix, ioErrors));
   return code;
+}
+
+/** `sevlint host …` (a folder named host is linted as `./host`). */
+function hostCommand(argv: readonly string[], out: StepIo): number {
+  try {
+    const code = runHost(argv, { stdout: (s) => out.stdout(s), cwd: out.cwd });
+    out.setCode?.(code);
+    return code;
+  } catch (e) {
+    if (e instanceof HostUsageError) throw new UsageError(`host: ${e.message}`);
+    throw e;
+  }
 }
 
 /**

@@ -1,0 +1,156 @@
+/**
+ * `sevlint host`: reads what the host readiness report needs, from this
+ * machine or from a captured tree (`--root DIR`), and prints the report of
+ * host/readiness.ts. With --root no program runs: QEMU's version and libvirt's
+ * domcapabilities come from files of the tree (CAPTURE_DIR).
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { assessHost, formatHostText, type HostSnapshot, type Read } from '../host/readiness';
+import { describeErrno } from './files';
+
+/** In a captured tree: `qemu-version.txt` (`qemu-system-x86_64 --version`) and `domcapabilities.xml` (`virsh domcapabilities`). */
+export const CAPTURE_DIR = 'sevlint-capture';
+
+/** No file this report reads is larger (cpuinfo of a 512-thread host is about 1 MB). */
+const MAX_READ = 8 * 1024 * 1024;
+const PROGRAM_TIMEOUT_MS = 10_000;
+
+export const HOST_USAGE = `Usage: sevlint host [--root DIR] [--format text|json]
+
+Says whether this machine can run AMD SEV, SEV-ES and SEV-SNP guests (libvirt
+and Kata): CPU flags, kvm_amd parameters, /dev/sev, the memlock limit, QEMU's
+version, libvirt's domcapabilities and the firmware descriptors in
+/usr/share/qemu/firmware. Exit status 0 when at least one guest type can start,
+1 when none can, 2 on a usage error.
+
+Options:
+  --root DIR          read a captured tree instead of / (DIR/proc/cpuinfo,
+                      DIR/sys/module/kvm_amd/parameters/*, DIR/dev/sev, ...); no program runs,
+                      QEMU's version and the domcapabilities are read from
+                      DIR/${CAPTURE_DIR}/qemu-version.txt and DIR/${CAPTURE_DIR}/domcapabilities.xml
+  --format text|json  output format (default: text)
+  -h, --help          show this help`;
+
+function readText(p: string): Read {
+  try {
+    const st = fs.statSync(p);
+    if (st.isDirectory()) return { missing: `${p} is a folder` };
+    // /proc and /sys files report size 0: read them anyway, with a cap.
+    if (st.size > MAX_READ) return { missing: `${p} is larger than ${MAX_READ} bytes` };
+    const buf = fs.readFileSync(p);
+    return { text: buf.subarray(0, MAX_READ).toString('utf8') };
+  } catch (e) {
+    return { missing: `cannot read ${p}: ${describeErrno(e)}` };
+  }
+}
+
+/** Runs a program with a fixed argv, a timeout and an output cap; never through a shell. */
+function runProgram(file: string, args: readonly string[]): Read {
+  const r = spawnSync(file, args, { encoding: 'utf8', timeout: PROGRAM_TIMEOUT_MS, maxBuffer: MAX_READ, windowsHide: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (r.error) {
+    const code = (r.error as NodeJS.ErrnoException).code;
+    return { missing: code === 'ENOENT' ? `${file} is not installed (not on PATH)` : `${file} failed: ${r.error.message}` };
+  }
+  if (r.status !== 0) return { missing: `${file} ${args.join(' ')} failed: ${(r.stderr || `exit status ${r.status ?? r.signal}`).trim().split('\n')[0]}` };
+  return { text: r.stdout };
+}
+
+/** `root`: the captured tree (undefined: this machine); `shown`: what to call it in the report. */
+export function collectHost(root: string | undefined, shown = root ?? '/'): HostSnapshot {
+  const live = root === undefined;
+  const base = root ?? '/';
+  const at = (...parts: string[]): string => path.join(base, ...parts);
+  const params = at('sys', 'module', 'kvm_amd', 'parameters');
+  const devSevPath = at('dev', 'sev');
+  let devSev: HostSnapshot['devSev'];
+  try {
+    const st = fs.statSync(devSevPath);
+    const mode = `mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}, owner ${st.uid}:${st.gid}`;
+    if (live) {
+      let access: 'read-write' | 'denied' = 'read-write';
+      try {
+        fs.accessSync(devSevPath, fs.constants.R_OK | fs.constants.W_OK);
+      } catch {
+        access = 'denied';
+      }
+      devSev = { exists: true, access, mode };
+    } else {
+      devSev = { exists: true };
+    }
+  } catch {
+    devSev = { exists: false };
+  }
+  const firmwareDir = at('usr', 'share', 'qemu', 'firmware');
+  let firmwareNames: string[];
+  try {
+    firmwareNames = fs.readdirSync(firmwareDir).filter((n) => n.endsWith('.json')).sort();
+  } catch {
+    firmwareNames = [];
+  }
+  const firmware = firmwareNames.flatMap((name) => {
+    const r = readText(path.join(firmwareDir, name));
+    return 'text' in r ? [{ name, text: r.text }] : [];
+  });
+  let qemu: Read;
+  let domcaps: HostSnapshot['domcaps'];
+  if (live) {
+    qemu = runProgram('qemu-system-x86_64', ['--version']);
+    const caps = runProgram('virsh', ['domcapabilities', '--virttype', 'kvm', '--arch', 'x86_64', '--machine', 'q35']);
+    domcaps = 'text' in caps ? { name: 'virsh domcapabilities --virttype kvm --arch x86_64 --machine q35', text: caps.text } : caps;
+  } else {
+    qemu = readText(at(CAPTURE_DIR, 'qemu-version.txt'));
+    const caps = readText(at(CAPTURE_DIR, 'domcapabilities.xml'));
+    domcaps = 'text' in caps ? { name: path.posix.join(shown, CAPTURE_DIR, 'domcapabilities.xml'), text: caps.text } : caps;
+  }
+  return {
+    root: shown,
+    live,
+    cpuinfo: readText(at('proc', 'cpuinfo')),
+    kvmAmdLoaded: fs.existsSync(at('sys', 'module', 'kvm_amd')),
+    kvmAmd: { sev: readText(path.join(params, 'sev')), sev_es: readText(path.join(params, 'sev_es')), sev_snp: readText(path.join(params, 'sev_snp')) },
+    devSev,
+    limits: readText(at('proc', 'self', 'limits')),
+    qemu,
+    domcaps,
+    firmware,
+  };
+}
+
+export class HostUsageError extends Error {}
+
+/** `sevlint host …`: prints the report; 0 when some SEV guest type can start, 1 otherwise. */
+export function runHost(argv: readonly string[], out: { readonly stdout: (s: string) => void; readonly cwd: string }): number {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      allowPositionals: false,
+      strict: true,
+      options: { root: { type: 'string' }, format: { type: 'string', default: 'text' }, help: { type: 'boolean', short: 'h', default: false } },
+    }));
+  } catch (e) {
+    throw new HostUsageError((e as Error).message.split('\n')[0]);
+  }
+  if (values.help) {
+    out.stdout(HOST_USAGE + '\n');
+    return 0;
+  }
+  if (values.format !== 'text' && values.format !== 'json') throw new HostUsageError(`unknown format '${values.format}' (expected text or json)`);
+  let root: string | undefined;
+  if (values.root !== undefined) {
+    root = path.resolve(out.cwd, values.root);
+    let dir: boolean;
+    try {
+      dir = fs.statSync(root).isDirectory();
+    } catch (e) {
+      throw new HostUsageError(`--root ${values.root}: ${describeErrno(e)}`);
+    }
+    if (!dir) throw new HostUsageError(`--root ${values.root}: not a folder`);
+  }
+  const report = assessHost(collectHost(root, values.root));
+  out.stdout(values.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatHostText(report));
+  return report.usable ? 0 : 1;
+}

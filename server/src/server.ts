@@ -8,6 +8,7 @@
  * document change (lsp/documents.ts). Large documents are linted, fixed,
  * hovered and completed off the main thread (lsp/pool.ts).
  */
+import * as path from 'node:path';
 import { format } from 'node:util';
 import {
   CancellationTokenSource,
@@ -34,8 +35,9 @@ import {
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { Commands } from './commands';
-import type { LintResult } from './linter';
+import type { LintOptions, LintResult } from './linter';
 import { DocumentStore } from './lsp/documents';
+import { fsPathOf, HostFiles } from './lsp/host-files';
 import { Lifecycle, REFUSED_METHOD } from './lsp/lifecycle';
 import { isRecord, ParamError, readPosition, readRange, readUri } from './lsp/params';
 import { DEFAULT_POOL_OPTIONS, WorkPool, type PoolOptions } from './lsp/pool';
@@ -170,6 +172,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let resolvesEdits = false;
   let canShowDocument = false;
   let clientCommands = new Set<string>();
+  /** The workspace folders' file system paths (from initialize), longest first: sevlint.host.domainCapabilities resolves against them. */
+  let folders: string[] = [];
+  const hostFiles = new HostFiles();
 
   const lifecycle = options.lifecycle;
   if (lifecycle) connection.onRequest(REFUSED_METHOD, (params: unknown) => Promise.reject(lifecycle.refusal(params)));
@@ -199,6 +204,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     resolvesEdits = Array.isArray(resolvable) && resolvable.includes('edit');
     const commands = pick(params, 'initializationOptions', 'clientCommands');
     if (Array.isArray(commands)) clientCommands = new Set(commands.filter((c): c is string => typeof c === 'string'));
+    const wsFolders = pick(params, 'workspaceFolders');
+    const rootUri = pick(params, 'rootUri');
+    const folderUris = Array.isArray(wsFolders) ? wsFolders.map((f) => pick(f, 'uri')) : [rootUri];
+    folders = folderUris.flatMap((u) => (typeof u === 'string' ? (fsPathOf(u) ?? []) : [])).sort((a, b) => b.length - a.length);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -235,6 +244,16 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return s;
   }
 
+  /** What the core sees for `doc`: the settings, and the host capabilities they name (read here, never by the core). */
+  async function optionsFor(doc: TextDocument, settings: Settings): Promise<LintOptions> {
+    const options = lintOptions(settings, fileNameOf(doc.uri));
+    const paths = settings.host.domainCapabilities;
+    if (paths.length === 0) return options;
+    const file = fsPathOf(doc.uri);
+    const folder = file === undefined ? undefined : folders.find((f) => file === f || file.startsWith(f.endsWith(path.sep) ? f : f + path.sep));
+    return { ...options, domainCapabilities: await hostFiles.load(paths, folder) };
+  }
+
   /** The findings of `doc` (a snapshot): shared by validation and code actions while it is the current version. */
   function lintFor(doc: TextDocument, settings: Settings): Promise<Outcome<LintResult>> {
     const cached = linted.get(doc.uri);
@@ -244,7 +263,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const result: Promise<Outcome<LintResult>> =
       text.length > settings.maxFileSize
         ? Promise.resolve({ ok: true, value: { kind: undefined, findings: [] } })
-        : pool.run({ op: 'lint', text, options: lintOptions(settings, fileNameOf(doc.uri)) }, cts.token);
+        : optionsFor(doc, settings).then((options) => pool.run({ op: 'lint', text, options }, cts.token));
     if (store.get(doc.uri)?.version === doc.version) {
       cached?.cts.cancel();
       linted.set(doc.uri, { version: doc.version, settings, cts, result });
@@ -456,7 +475,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   );
 
   function fixAllEdit(doc: TextDocument, settings: Settings, token: CancellationToken): Promise<TextEdit | null | undefined> {
-    return pool.run({ op: 'fixAll', text: doc.getText(), options: lintOptions(settings, fileNameOf(doc.uri)) }, token).then(valueOf);
+    const text = doc.getText();
+    return optionsFor(doc, settings)
+      .then((options) => pool.run({ op: 'fixAll', text, options }, token))
+      .then(valueOf);
   }
 
   connection.onCodeActionResolve(

@@ -14,6 +14,8 @@ export interface CapabilitiesSource {
   /** The file as the user named it (`caps.xml`, `/etc/sev/host1.xml`), or `virsh domcapabilities …` for a live query. */
   readonly name: string;
   readonly text: string;
+  /** The file could not be read, and why (the language server passes it on, so the finding can say so). */
+  readonly unreadable?: string;
 }
 
 export interface HostSev {
@@ -77,6 +79,7 @@ function childText(el: XmlElement, name: string, text: string): string | undefin
 /** Reads `virsh domcapabilities` output; a text that is not well-formed or not `<domainCapabilities>` gives the reason. */
 export function parseDomainCapabilities(source: CapabilitiesSource): CapabilitiesParse {
   const { name, text } = source;
+  if (source.unreadable !== undefined) return { ok: false, name, reason: source.unreadable };
   const parsed = parseXmlTolerant(text);
   const first = parsed.errors[0];
   if (first) return { ok: false, name, reason: `it is not well-formed XML (${first.message})` };
@@ -183,7 +186,7 @@ const memo = new Map<string, CapabilitiesParse>();
 
 /** {@link parseDomainCapabilities}, remembering the last few texts (the language server lints the same host on every keystroke). */
 export function parseDomainCapabilitiesCached(source: CapabilitiesSource): CapabilitiesParse {
-  const key = `${source.name}\u0000${source.text}`;
+  const key = `${source.name}\u0000${source.unreadable ?? ''}\u0000${source.text}`;
   const hit = memo.get(key);
   if (hit) return hit;
   const parsed = parseDomainCapabilities(source);

@@ -1,0 +1,71 @@
+/**
+ * The language server's reading of `sevlint.host.domainCapabilities`: the
+ * files named there (relative ones against the document's workspace folder),
+ * read asynchronously and kept while their size and modification time stay
+ * the same. A file that cannot be read is passed on with the reason, so the
+ * host-capabilities diagnostic names it. Nothing else is ever read.
+ */
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CapabilitiesSource } from '../host/domcaps';
+
+/** Larger files are not read: domcapabilities output is tens of kilobytes. */
+export const MAX_DOMCAPS_BYTES = 4 * 1024 * 1024;
+
+interface Cached {
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly text: string;
+}
+
+function describe(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'it is a folder';
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** A file path from a `file:` URI, or undefined for any other scheme. */
+export function fsPathOf(uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return undefined;
+  }
+}
+
+export class HostFiles {
+  private readonly cache = new Map<string, Cached>();
+
+  /**
+   * The capabilities named by the setting, for a document in `folder` (the
+   * file system path of its workspace folder, if any). Each comes back named
+   * as written in the setting.
+   */
+  async load(paths: readonly string[], folder: string | undefined): Promise<CapabilitiesSource[]> {
+    return Promise.all(paths.map((p) => this.one(p, folder)));
+  }
+
+  private async one(name: string, folder: string | undefined): Promise<CapabilitiesSource> {
+    if (!path.isAbsolute(name) && folder === undefined) {
+      return { name, text: '', unreadable: 'a relative path needs a workspace folder to be resolved against' };
+    }
+    const abs = path.resolve(folder ?? '/', name);
+    try {
+      const st = await fsp.stat(abs);
+      if (!st.isFile()) return { name, text: '', unreadable: 'it is not a regular file' };
+      if (st.size > MAX_DOMCAPS_BYTES) return { name, text: '', unreadable: `${st.size} bytes is more than virsh domcapabilities output ever is` };
+      const hit = this.cache.get(abs);
+      if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return { name, text: hit.text };
+      const text = await fsp.readFile(abs, 'utf8');
+      this.cache.set(abs, { size: st.size, mtimeMs: st.mtimeMs, text });
+      return { name, text };
+    } catch (e) {
+      this.cache.delete(abs);
+      return { name, text: '', unreadable: `cannot read it: ${describe(e)}` };
+    }
+  }
+}

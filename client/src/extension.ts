@@ -23,7 +23,8 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import { Commands } from '../../server/src/commands';
+import { Commands, Requests } from '../../server/src/commands';
+import type { HostLaunchChoices } from '../../server/src/host/launch-choices';
 import { disableRule, insertLaunchSecurity, showDocumentation } from './commands';
 
 let client: LanguageClient | undefined;
@@ -35,7 +36,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const output = vscode.window.createOutputChannel('sevlint');
   context.subscriptions.push(
     output,
-    vscode.commands.registerCommand(Commands.insertLaunchSecurity, (args?: unknown) => insertLaunchSecurity(output, args)),
+    vscode.commands.registerCommand(Commands.insertLaunchSecurity, (args?: unknown) => insertLaunchSecurity(output, args, askServer)),
     vscode.commands.registerCommand(Commands.disableRule, disableRule),
     vscode.commands.registerCommand(Commands.showDocumentation, showDocumentation),
   );
@@ -61,6 +62,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   client = new LanguageClient('sevlint', 'sevlint', serverOptions, clientOptions);
   await client.start();
+}
+
+/** What the configured host capabilities offer for a document, from the language server (null: none configured, or no server). */
+function askServer(uri: string): Promise<HostLaunchChoices | null> {
+  if (!client?.isRunning()) return Promise.resolve(null);
+  return client.sendRequest<HostLaunchChoices | null>(Requests.hostLaunchChoices, { textDocument: { uri } });
 }
 
 export async function deactivate(): Promise<void> {

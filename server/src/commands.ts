@@ -13,3 +13,13 @@ export const Commands = {
   /** Server (workspace/executeCommand): args [ruleId] (or its docsUrl()); asks the client to show that page externally. Anything else: InvalidParams. */
   serverShowDocumentation: 'sevlint.server.showDocumentation',
 } as const;
+
+/** Requests of the sevlint protocol beyond LSP, shared by client and server. */
+export const Requests = {
+  /**
+   * Client → server, params `{ textDocument: { uri } }`: what "Insert SEV launchSecurity" may
+   * offer for that document according to sevlint.host.domainCapabilities
+   * (HostLaunchChoices), or null when no capabilities are configured.
+   */
+  hostLaunchChoices: 'sevlint/hostLaunchChoices',
+} as const;

@@ -34,7 +34,8 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { Commands } from './commands';
+import { Commands, Requests } from './commands';
+import { launchChoicesFor, type HostLaunchChoices } from './host/launch-choices';
 import type { LintOptions, LintResult } from './linter';
 import { DocumentStore } from './lsp/documents';
 import { fsPathOf, HostFiles } from './lsp/host-files';
@@ -510,6 +511,18 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         throw new ResponseError(LSPErrorCodes.RequestFailed, `the client did not open ${url}: ${e instanceof Error ? e.message : String(e)}`);
       });
       return shown.success ? null : Promise.reject(new ResponseError(LSPErrorCodes.RequestFailed, `the client did not open ${url}`));
+    }),
+  );
+
+  connection.onRequest(
+    Requests.hostLaunchChoices,
+    handle(Requests.hostLaunchChoices, async (params, token): Promise<HostLaunchChoices | null> => {
+      const uri = readUri(params);
+      const doc = store.get(uri);
+      if (!doc) return null;
+      const settings = await untilCancelled(settingsFor(uri), token);
+      const options = await untilCancelled(optionsFor(doc, settings), token);
+      return launchChoicesFor(doc.getText(), options.domainCapabilities ?? []) ?? null;
     }),
   );
 

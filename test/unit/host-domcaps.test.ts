@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { run } from '../../server/src/cli/main';
 import { capacityFindings } from '../../server/src/host/capacity';
 import { machineFamily, parseDomainCapabilities, selectCapabilities, type DomainCapabilities } from '../../server/src/host/domcaps';
+import { launchChoices, launchChoicesFor } from '../../server/src/host/launch-choices';
 import { lint } from '../../server/src/linter';
 import { DOMCAPS, FIXTURES, SHARED, domcapsFixture } from '../support/fixtures';
 
@@ -128,6 +129,27 @@ describe('domain capabilities: fixtures', () => {
     assert.deepEqual(hostFindings(es, 'genoa-snp.xml'), []);
     assert.deepEqual(hostFindings(es, 'no-sev.xml'), ['host-sev-unsupported:noSev']);
     assert.deepEqual(hostFindings(es, 'genoa-es-only.xml'), []);
+  });
+});
+
+describe('Insert SEV launchSecurity on a known host', () => {
+  it('offers the kinds the host can start, SEV-ES first when it has ES slots, and its platform values', () => {
+    const shown = (name: string) => {
+      const c = launchChoices(caps(name));
+      return [c.kinds, c.cbitpos, c.reducedPhysBits];
+    };
+    assert.deepEqual(shown('genoa-snp.xml'), [['sev-es', 'sev', 'sev-snp'], 51, 1]);
+    assert.deepEqual(shown('rome-sev-only.xml'), [['sev'], 47, 1]);
+    assert.deepEqual(shown('rome-old-libvirt.xml'), [['sev'], 47, 1]);
+    assert.deepEqual(shown('genoa-es-only.xml'), [['sev-es', 'sev-snp'], 51, 1]);
+    assert.deepEqual(shown('no-sev.xml'), [[], undefined, undefined]);
+  });
+
+  it('picks the capabilities by the document, as the host rules do', () => {
+    const two = [domcapsFixture('genoa-snp.xml'), domcapsFixture('rome-sev-only.xml')];
+    assert.equal(launchChoicesFor(fixture('host-machine', 'valid-q35-other-version.xml'), two)?.source, 'genoa-snp.xml');
+    assert.equal(launchChoicesFor('<domain type="kvm"><name>x</name></domain>', [domcapsFixture('rome-sev-only.xml')])?.source, 'rome-sev-only.xml');
+    assert.equal(launchChoicesFor('<domain', []), undefined);
   });
 });
 

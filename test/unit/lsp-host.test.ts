@@ -53,6 +53,13 @@ describe('language server: sevlint.host.domainCapabilities', () => {
     assert.equal(fix.title, "Set cbitpos to 51, the host's value");
   });
 
+  it('tells the insert command what the configured host offers for a document', async () => {
+    const uri = pathToFileURL(path.join(dir, 'ws', 'guest.xml')).href;
+    const choices = await client.request<unknown>('sevlint/hostLaunchChoices', { textDocument: { uri } }, TIMEOUT);
+    assert.deepEqual(choices, { source: 'caps/genoa.xml', kinds: ['sev-es', 'sev', 'sev-snp'], cbitpos: 51, reducedPhysBits: 1 });
+    assert.equal(await client.request<unknown>('sevlint/hostLaunchChoices', { textDocument: { uri: 'file:///not/open.xml' } }, TIMEOUT), null);
+  });
+
   it('names a file it cannot read in one diagnostic; without the setting, nothing of the host is checked', async () => {
     const uri = pathToFileURL(path.join(dir, 'ws', 'other.xml')).href;
     client.settings = { validate: { debounceMs: 0 }, host: { domainCapabilities: ['caps/genoa.xml', 'caps/missing.xml'] } };

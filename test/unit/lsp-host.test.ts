@@ -11,6 +11,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CodeAction, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import { isLiveQuery, virshArgs } from '../../server/src/host/live-query';
+import { liveQueryOf, readLiveAnswer } from '../../server/src/lsp/host-files';
 import { DOMCAPS, FIXTURES } from '../support/fixtures';
 import { LspClient } from '../support/lsp-client';
 
@@ -78,5 +80,74 @@ describe('language server: sevlint.host.domainCapabilities', () => {
     const again = client.nextDiagnostics(uri, TIMEOUT, (x) => !codes(x).some((c) => c.startsWith('host-')));
     await client.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
     assert.ok(codes(await again).includes('sev-cbitpos-host'));
+  });
+});
+
+describe('language server: sevlint.host.live', () => {
+  let client: LspClient;
+  const queries: unknown[] = [];
+  let answer: unknown;
+  before(async () => {
+    answer = { name: 'virsh domcapabilities --virttype kvm --arch x86_64 --machine q35', text: fs.readFileSync(path.join(DOMCAPS, 'rome-sev-only.xml'), 'utf8') };
+    client = new LspClient({ validate: { debounceMs: 0 }, host: { live: true } });
+    client.conn.onRequest('sevlint/liveDomainCapabilities', (q: unknown) => {
+      queries.push(q);
+      return answer;
+    });
+    await client.initialize({ workspace: { configuration: true } }, { liveHost: true });
+  });
+  after(() => client.dispose());
+
+  it("asks the client once per machine and emulator, and names the query in the host findings", async () => {
+    const a = 'file:///live/a.xml';
+    const b = 'file:///live/b.xml';
+    const gotA = client.nextDiagnostics(a, TIMEOUT);
+    client.open(a, snp47);
+    const p = await gotA;
+    assert.deepEqual(
+      p.diagnostics.filter((d) => String(d.code).startsWith('host-')).map((d) => d.message),
+      [
+        "The host cannot start SEV-SNP guests: its capabilities (virsh domcapabilities --virttype kvm --arch x86_64 --machine q35) offer launch security type 'sev', not 'sev-snp'. libvirt refuses the domain: 'sev-snp' launch security is not supported with this QEMU binary.",
+      ],
+    );
+    const gotB = client.nextDiagnostics(b, TIMEOUT);
+    client.open(b, snp47.replace('<name>snp-guest</name>', '<name>other</name>'));
+    await gotB;
+    assert.deepEqual(queries, [{ virttype: 'kvm', arch: 'x86_64', machine: 'q35' }], 'one query for both documents');
+
+    // "SEV: Refresh host capabilities": the server asks again and lints again.
+    answer = { name: 'virsh domcapabilities --virttype kvm --arch x86_64 --machine q35', text: fs.readFileSync(path.join(DOMCAPS, 'genoa-snp.xml'), 'utf8') };
+    const again = client.nextDiagnostics(a, TIMEOUT, (x) => !codes(x).includes('host-sev-unsupported'));
+    await client.conn.sendNotification('sevlint/refreshHost');
+    assert.ok(codes(await again).includes('host-sev-platform'));
+    assert.equal(queries.length, 2);
+  });
+});
+
+describe('live query pieces', () => {
+  it('reads the machine and emulator of a domain cheaply', () => {
+    assert.deepEqual(liveQueryOf(snp47), { virttype: 'kvm', arch: 'x86_64', machine: 'q35' });
+    assert.deepEqual(liveQueryOf("<domain><os><type arch='x86_64' machine='pc-q35-9.2'>hvm</type></os><devices><emulator> /usr/libexec/qemu-kvm </emulator></devices></domain>"), {
+      virttype: 'kvm',
+      arch: 'x86_64',
+      machine: 'pc-q35-9.2',
+      emulator: '/usr/libexec/qemu-kvm',
+    });
+  });
+
+  it('builds a fixed argv and refuses values that are not plain names or paths', () => {
+    assert.deepEqual(virshArgs({ virttype: 'kvm', arch: 'x86_64', machine: 'pc-q35-9.2', emulator: '/usr/libexec/qemu-kvm' }), [
+      'domcapabilities', '--virttype', 'kvm', '--arch', 'x86_64', '--machine', 'pc-q35-9.2', '--emulatorbin', '/usr/libexec/qemu-kvm',
+    ]);
+    assert.equal(typeof virshArgs({ virttype: 'kvm', arch: 'x86_64', machine: '--connect=qemu+ssh://x' }), 'string');
+    assert.equal(typeof virshArgs({ virttype: 'kvm', arch: 'x86_64', emulator: 'qemu; rm -rf /' }), 'string');
+    assert.equal(typeof virshArgs({ virttype: 'kvm', arch: 'x86_64', emulator: '/usr/../tmp/x' }), 'string');
+    assert.equal(isLiveQuery({ virttype: 'kvm', arch: 'x86_64', machine: 3 }), false);
+  });
+
+  it('checks the answers it gets', () => {
+    assert.equal(readLiveAnswer(null), null);
+    assert.equal(readLiveAnswer({ name: 'x' }), undefined);
+    assert.deepEqual(readLiveAnswer({ name: 'x', text: '', unreadable: 'virsh is not installed' }), { name: 'x', text: '', unreadable: 'virsh is not installed' });
   });
 });

@@ -58,8 +58,24 @@ function runProgram(file: string, args: readonly string[]): Read {
   return { text: r.stdout };
 }
 
-/** `root`: the captured tree (undefined: this machine); `shown`: what to call it in the report. */
-export function collectHost(root: string | undefined, shown = root ?? '/'): HostSnapshot {
+/** The two programs `sevlint host` runs on the live machine, with their fixed argv. */
+export const HOST_PROGRAMS = {
+  qemu: ['qemu-system-x86_64', ['--version']],
+  virsh: ['virsh', ['domcapabilities', '--virttype', 'kvm', '--arch', 'x86_64', '--machine', 'q35']],
+} as const;
+
+/** What the programs said, for a caller that ran them itself (the editor runs them without blocking). */
+export interface ProgramOutputs {
+  readonly qemu: Read;
+  readonly virsh: Read;
+}
+
+/**
+ * `root`: the captured tree (undefined: this machine); `shown`: what to call
+ * it in the report; `programs`: the live programs' outputs when already run
+ * (else they are run here, for the live machine only).
+ */
+export function collectHost(root: string | undefined, shown = root ?? '/', programs?: ProgramOutputs): HostSnapshot {
   const live = root === undefined;
   const base = root ?? '/';
   const at = (...parts: string[]): string => path.join(base, ...parts);
@@ -97,9 +113,9 @@ export function collectHost(root: string | undefined, shown = root ?? '/'): Host
   let qemu: Read;
   let domcaps: HostSnapshot['domcaps'];
   if (live) {
-    qemu = runProgram('qemu-system-x86_64', ['--version']);
-    const caps = runProgram('virsh', ['domcapabilities', '--virttype', 'kvm', '--arch', 'x86_64', '--machine', 'q35']);
-    domcaps = 'text' in caps ? { name: 'virsh domcapabilities --virttype kvm --arch x86_64 --machine q35', text: caps.text } : caps;
+    qemu = programs?.qemu ?? runProgram(HOST_PROGRAMS.qemu[0], HOST_PROGRAMS.qemu[1]);
+    const caps = programs?.virsh ?? runProgram(HOST_PROGRAMS.virsh[0], HOST_PROGRAMS.virsh[1]);
+    domcaps = 'text' in caps ? { name: [HOST_PROGRAMS.virsh[0], ...HOST_PROGRAMS.virsh[1]].join(' '), text: caps.text } : caps;
   } else {
     qemu = readText(at(CAPTURE_DIR, 'qemu-version.txt'));
     const caps = readText(at(CAPTURE_DIR, 'domcapabilities.xml'));

@@ -8,6 +8,7 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { LiveCapabilitiesQuery } from '../commands';
 import type { CapabilitiesSource } from '../host/domcaps';
 
 /** Larger files are not read: domcapabilities output is tens of kilobytes. */
@@ -68,4 +69,24 @@ export class HostFiles {
       return { name, text: '', unreadable: `cannot read it: ${describe(e)}` };
     }
   }
+}
+
+/**
+ * The values of a domain's `virsh domcapabilities` query, read cheaply from
+ * its text: the machine of `<os><type>` and the `<emulator>`. The client
+ * checks both again before they reach virsh's argv.
+ */
+export function liveQueryOf(text: string): LiveCapabilitiesQuery {
+  const machine = /<type\b[^>]*?\bmachine\s*=\s*(["'])([^"'<>]{1,64})\1/.exec(text)?.[2]?.trim();
+  const emulator = /<emulator>\s*([^<]{1,4096}?)\s*<\/emulator>/.exec(text)?.[1];
+  return { virttype: 'kvm', arch: 'x86_64', ...(machine ? { machine } : {}), ...(emulator ? { emulator } : {}) };
+}
+
+/** A client's answer to sevlint/liveDomainCapabilities, checked; undefined when it is not one. */
+export function readLiveAnswer(v: unknown): CapabilitiesSource | null | undefined {
+  if (v === null) return null;
+  if (typeof v !== 'object') return undefined;
+  const { name, text, unreadable } = v as Record<string, unknown>;
+  if (typeof name !== 'string' || typeof text !== 'string' || (unreadable !== undefined && typeof unreadable !== 'string')) return undefined;
+  return { name, text, ...(typeof unreadable === 'string' ? { unreadable } : {}) };
 }

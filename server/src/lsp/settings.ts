@@ -10,7 +10,11 @@ export interface Settings {
   /** Larger documents get one information diagnostic and are not linted. */
   readonly maxFileSize: number;
   /** `virsh domcapabilities` outputs to check domains against: paths, relative ones against the workspace folder. */
-  readonly host: { readonly domainCapabilities: readonly string[] };
+  readonly host: {
+    readonly domainCapabilities: readonly string[];
+    /** Ask the editor for this host's `virsh domcapabilities` (it runs virsh, in a trusted workspace only). */
+    readonly live: boolean;
+  };
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -19,7 +23,7 @@ export const DEFAULT_SETTINGS: Settings = {
   target: { qemu: '' },
   validate: { debounceMs: 200 },
   maxFileSize: 5_000_000,
-  host: { domainCapabilities: [] },
+  host: { domainCapabilities: [], live: false },
 };
 
 /** The bounds package.json gives sevlint.host.domainCapabilities, and a path's length. */
@@ -67,7 +71,7 @@ export function readSettings(raw: unknown): Settings {
       debounceMs: typeof debounce === 'number' && Number.isFinite(debounce) && debounce >= 0 ? Math.min(Math.round(debounce), MAX_DEBOUNCE_MS) : DEFAULT_SETTINGS.validate.debounceMs,
     },
     maxFileSize: typeof maxFileSize === 'number' && Number.isFinite(maxFileSize) && maxFileSize >= 1 ? Math.floor(maxFileSize) : DEFAULT_SETTINGS.maxFileSize,
-    host: { domainCapabilities },
+    host: { domainCapabilities, live: host['live'] === true },
   };
 }
 

@@ -173,8 +173,8 @@ export function slotsFor(caps: DomainCapabilities, kind: 'sev' | 'sev-es' | 'sev
 export interface HostContext {
   /** The capabilities that describe this domain; undefined when none of several does. */
   readonly caps: DomainCapabilities | undefined;
-  /** Every set given, readable or not (for the message when none matches). */
-  readonly given: number;
+  /** The names of every set given, readable or not (for the message when none matches). */
+  readonly names: readonly string[];
   /** Sets that could not be read, with the reason. */
   readonly unreadable: readonly { readonly name: string; readonly reason: string }[];
   /** The domain's own values, for messages. */
@@ -201,5 +201,5 @@ export function hostContext(sources: readonly CapabilitiesSource[] | undefined, 
   const parsed = sources.map(parseDomainCapabilitiesCached);
   const readable = parsed.flatMap((p) => (p.ok ? [p.caps] : []));
   const unreadable = parsed.flatMap((p) => (p.ok ? [] : [{ name: p.name, reason: p.reason }]));
-  return { caps: readable.length > 0 ? selectCapabilities(readable, target) : undefined, given: sources.length, unreadable, target };
+  return { caps: readable.length > 0 ? selectCapabilities(readable, target) : undefined, names: sources.map((s) => s.name), unreadable, target };
 }

@@ -13,7 +13,7 @@ export const rule = defineRule<DomainModel>()({
   messages: {
     invalid: 'Host capabilities {caps} cannot be used: {reason}. Give the output of virsh domcapabilities; no host check was made against this file.',
     unmatched:
-      'None of the {given} host capabilities files describes this domain (virttype {virtType}, arch {arch}, machine {machine}, emulator {emulator}); no host check was made. Add the output of virsh domcapabilities for these values.',
+      'None of the host capabilities given ({files}) describes this domain (virttype {virtType}, arch {arch}, machine {machine}, emulator {emulator}); no host check was made. Add the output of virsh domcapabilities for these values.',
   },
   check(model, ctx, report) {
     const host = ctx.host;
@@ -24,7 +24,7 @@ export const rule = defineRule<DomainModel>()({
     const t = host.target;
     report({
       messageId: 'unmatched',
-      data: { given: host.given, virtType: show(t.virtType), arch: show(t.arch), machine: show(t.machine), emulator: show(t.emulator) },
+      data: { files: host.names.join(', '), virtType: show(t.virtType), arch: show(t.arch), machine: show(t.machine), emulator: show(t.emulator) },
       span,
     });
   },

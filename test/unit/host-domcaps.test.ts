@@ -253,6 +253,8 @@ describe('sevlint --domcaps', () => {
   it('a capabilities file that cannot be used is a usage error naming it', () => {
     const missing = cli('--domcaps', 'nope.xml', 'snp47.xml');
     assert.deepEqual([missing.code, missing.stdout, missing.stderr], [2, '', "sevlint: --domcaps nope.xml: cannot read it: no such file or directory\nTry 'sevlint --help'.\n"]);
+    const folder = cli('--domcaps', 'guests', 'snp47.xml');
+    assert.deepEqual([folder.code, folder.stderr.split('\n')[0]], [2, 'sevlint: --domcaps guests: a directory, not a regular file']);
     const bad = cli('--domcaps', 'malformed.xml', 'snp47.xml');
     assert.deepEqual([bad.code, bad.stderr.split('\n')[0]], [2, 'sevlint: --domcaps malformed.xml: it is not well-formed XML (Opening and ending tag mismatch: sev line 4 and features.)']);
   });

@@ -37,7 +37,8 @@ Options:
 function readText(p: string): Read {
   try {
     const st = fs.statSync(p);
-    if (st.isDirectory()) return { missing: `${p} is a folder` };
+    // A FIFO or a device in a captured tree would never end.
+    if (!st.isFile()) return { missing: `${p} is not a regular file` };
     // /proc and /sys files report size 0: read them anyway, with a cap.
     if (st.size > MAX_READ) return { missing: `${p} is larger than ${MAX_READ} bytes` };
     const buf = fs.readFileSync(p);

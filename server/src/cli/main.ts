@@ -235,9 +235,12 @@ function readDomcaps(files: readonly string[], cwd: string): CapabilitiesSource[
   return files.map((name) => {
     let text: string;
     try {
-      const buf = fs.readFileSync(path.resolve(cwd, name));
-      if (buf.length > DEFAULT_MAX_FILE_SIZE) throw new UsageError(`--domcaps ${name}: ${buf.length} bytes is too large for virsh domcapabilities output`);
-      text = buf.toString('utf8');
+      const abs = path.resolve(cwd, name);
+      // Looked at first: a FIFO or a device would never end, a huge file is not capabilities.
+      const st = fs.statSync(abs);
+      if (!st.isFile()) throw new UsageError(`--domcaps ${name}: ${describeType(st)}, not a regular file`);
+      if (st.size > DEFAULT_MAX_FILE_SIZE) throw new UsageError(`--domcaps ${name}: ${st.size} bytes is too large for virsh domcapabilities output`);
+      text = fs.readFileSync(abs, 'utf8');
     } catch (e) {
       if (e instanceof UsageError) throw e;
       throw new UsageError(`--domcaps ${name}: cannot read it: ${describeErrno(e)}`);

@@ -8,7 +8,6 @@
  * document change (lsp/documents.ts). Large documents are linted, fixed,
  * hovered and completed off the main thread (lsp/pool.ts).
  */
-import * as path from 'node:path';
 import { format } from 'node:util';
 import {
   CancellationTokenSource,
@@ -35,11 +34,10 @@ import {
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { Commands, Requests } from './commands';
-import type { CapabilitiesSource } from './host/domcaps';
 import { launchChoicesFor, type HostLaunchChoices } from './host/launch-choices';
 import type { LintOptions, LintResult } from './linter';
 import { DocumentStore } from './lsp/documents';
-import { fsPathOf, HostFiles, liveQueryOf, readLiveAnswer } from './lsp/host-files';
+import { HostSources } from './lsp/host-files';
 import { Lifecycle, REFUSED_METHOD } from './lsp/lifecycle';
 import { isRecord, ParamError, readPosition, readRange, readUri } from './lsp/params';
 import { DEFAULT_POOL_OPTIONS, WorkPool, type PoolOptions } from './lsp/pool';
@@ -174,13 +172,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let resolvesEdits = false;
   let canShowDocument = false;
   let clientCommands = new Set<string>();
-  /** The workspace folders' file system paths (from initialize), longest first: sevlint.host.domainCapabilities resolves against them. */
-  let folders: string[] = [];
-  const hostFiles = new HostFiles();
-  /** The client runs virsh domcapabilities for us (initializationOptions.liveHost). */
-  let clientLiveHost = false;
-  /** Its answers, per query, until "SEV: Refresh host capabilities" or a settings change. */
-  const liveCaps = new Map<string, Promise<CapabilitiesSource | null>>();
+  const host = new HostSources(
+    (query) => connection.sendRequest(Requests.liveDomainCapabilities, query),
+    (m) => connection.console.warn(m),
+  );
 
   const lifecycle = options.lifecycle;
   if (lifecycle) connection.onRequest(REFUSED_METHOD, (params: unknown) => Promise.reject(lifecycle.refusal(params)));
@@ -210,11 +205,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     resolvesEdits = Array.isArray(resolvable) && resolvable.includes('edit');
     const commands = pick(params, 'initializationOptions', 'clientCommands');
     if (Array.isArray(commands)) clientCommands = new Set(commands.filter((c): c is string => typeof c === 'string'));
-    clientLiveHost = pick(params, 'initializationOptions', 'liveHost') === true;
-    const wsFolders = pick(params, 'workspaceFolders');
-    const rootUri = pick(params, 'rootUri');
-    const folderUris = Array.isArray(wsFolders) ? wsFolders.map((f) => pick(f, 'uri')) : [rootUri];
-    folders = folderUris.flatMap((u) => (typeof u === 'string' ? (fsPathOf(u) ?? []) : [])).sort((a, b) => b.length - a.length);
+    host.initialize(params);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -252,40 +243,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   }
 
   /** What the core sees for `doc`: the settings, and the host capabilities they name (read here, never by the core). */
-  async function optionsFor(doc: TextDocument, settings: Settings): Promise<LintOptions> {
-    const options = lintOptions(settings, fileNameOf(doc.uri));
-    const paths = settings.host.domainCapabilities;
-    const live = settings.host.live && clientLiveHost;
-    if (paths.length === 0 && !live) return options;
-    const file = fsPathOf(doc.uri);
-    const folder = file === undefined ? undefined : folders.find((f) => file === f || file.startsWith(f.endsWith(path.sep) ? f : f + path.sep));
-    const sources = await hostFiles.load(paths, folder);
-    const liveSource = live ? await liveCapabilities(doc.getText()) : null;
-    if (liveSource) sources.push(liveSource);
-    return sources.length > 0 ? { ...options, domainCapabilities: sources } : options;
-  }
-
-  /** This host's capabilities for the domain's machine and emulator, asked of the client once per query. */
-  function liveCapabilities(text: string): Promise<CapabilitiesSource | null> {
-    const query = liveQueryOf(text);
-    const key = JSON.stringify(query);
-    let answer = liveCaps.get(key);
-    if (!answer) {
-      answer = connection.sendRequest(Requests.liveDomainCapabilities, query).then(
-        (v: unknown) => {
-          const read = readLiveAnswer(v);
-          if (read === undefined) connection.console.warn(`sevlint: ignored a malformed answer to ${Requests.liveDomainCapabilities}`);
-          return read ?? null;
-        },
-        (e: unknown) => {
-          connection.console.warn(`sevlint: ${Requests.liveDomainCapabilities} failed: ${e instanceof Error ? e.message : String(e)}`);
-          liveCaps.delete(key);
-          return null;
-        },
-      );
-      liveCaps.set(key, answer);
-    }
-    return answer;
+  function optionsFor(doc: TextDocument, settings: Settings): Promise<LintOptions> {
+    return host.options(doc.uri, doc.getText(), settings, lintOptions(settings, fileNameOf(doc.uri)));
   }
 
   /** The findings of `doc` (a snapshot): shared by validation and code actions while it is the current version. */
@@ -423,13 +382,13 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   });
 
   connection.onNotification(Requests.refreshHost, () => {
-    liveCaps.clear();
+    host.forget();
     for (const uri of [...linted.keys()]) dropLint(uri);
     for (const uri of store.uris()) schedule(uri);
   });
 
   connection.onDidChangeConfiguration(() => {
-    liveCaps.clear();
+    host.forget();
     settingsCache.clear();
     for (const uri of [...linted.keys()]) dropLint(uri);
     for (const uri of store.uris()) schedule(uri);

@@ -10,6 +10,9 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LiveCapabilitiesQuery } from '../commands';
 import type { CapabilitiesSource } from '../host/domcaps';
+import type { LintOptions } from '../linter';
+import { isRecord } from './params';
+import type { Settings } from './settings';
 
 /** Larger files are not read: domcapabilities output is tens of kilobytes. */
 export const MAX_DOMCAPS_BYTES = 4 * 1024 * 1024;
@@ -89,4 +92,82 @@ export function readLiveAnswer(v: unknown): CapabilitiesSource | null | undefine
   const { name, text, unreadable } = v as Record<string, unknown>;
   if (typeof name !== 'string' || typeof text !== 'string' || (unreadable !== undefined && typeof unreadable !== 'string')) return undefined;
   return { name, text, ...(typeof unreadable === 'string' ? { unreadable } : {}) };
+}
+
+/** `v.k1.k2…` when each step is an object. */
+function pick(v: unknown, ...keys: string[]): unknown {
+  let cur = v;
+  for (const k of keys) {
+    if (!isRecord(cur)) return undefined;
+    cur = cur[k];
+  }
+  return cur;
+}
+
+/**
+ * The host capabilities of the language server: the files of
+ * sevlint.host.domainCapabilities (resolved against the workspace folders of
+ * initialize), and with sevlint.host.live the client's answers to
+ * sevlint/liveDomainCapabilities, once per query until forget().
+ */
+export class HostSources {
+  private readonly files = new HostFiles();
+  /** The workspace folders' file system paths, longest first. */
+  private folders: string[] = [];
+  /** The client runs virsh domcapabilities for us (initializationOptions.liveHost). */
+  private liveClient = false;
+  private readonly live = new Map<string, Promise<CapabilitiesSource | null>>();
+
+  constructor(
+    private readonly ask: (query: LiveCapabilitiesQuery) => Promise<unknown>,
+    private readonly warn: (message: string) => void,
+  ) {}
+
+  /** Reads what it needs from the initialize params. */
+  initialize(params: unknown): void {
+    this.liveClient = pick(params, 'initializationOptions', 'liveHost') === true;
+    const wsFolders = pick(params, 'workspaceFolders');
+    const uris = Array.isArray(wsFolders) ? wsFolders.map((f) => pick(f, 'uri')) : [pick(params, 'rootUri')];
+    this.folders = uris.flatMap((u) => (typeof u === 'string' ? (fsPathOf(u) ?? []) : [])).sort((a, b) => b.length - a.length);
+  }
+
+  /** `options` with the host capabilities the settings name for this document, if any. */
+  async options(uri: string, text: string, settings: Settings, options: LintOptions): Promise<LintOptions> {
+    const paths = settings.host.domainCapabilities;
+    const live = settings.host.live && this.liveClient;
+    if (paths.length === 0 && !live) return options;
+    const file = fsPathOf(uri);
+    const folder = file === undefined ? undefined : this.folders.find((f) => file === f || file.startsWith(f.endsWith(path.sep) ? f : f + path.sep));
+    const sources = await this.files.load(paths, folder);
+    const answer = live ? await this.liveFor(text) : null;
+    if (answer) sources.push(answer);
+    return sources.length > 0 ? { ...options, domainCapabilities: sources } : options;
+  }
+
+  /** Forgets the live answers ("SEV: Refresh host capabilities", a settings change). */
+  forget(): void {
+    this.live.clear();
+  }
+
+  private liveFor(text: string): Promise<CapabilitiesSource | null> {
+    const query = liveQueryOf(text);
+    const key = JSON.stringify(query);
+    let answer = this.live.get(key);
+    if (!answer) {
+      answer = this.ask(query).then(
+        (v) => {
+          const read = readLiveAnswer(v);
+          if (read === undefined) this.warn('sevlint: ignored a malformed answer to sevlint/liveDomainCapabilities');
+          return read ?? null;
+        },
+        (e: unknown) => {
+          this.warn(`sevlint: sevlint/liveDomainCapabilities failed: ${e instanceof Error ? e.message : String(e)}`);
+          this.live.delete(key);
+          return null;
+        },
+      );
+      this.live.set(key, answer);
+    }
+    return answer;
+  }
 }

@@ -8,13 +8,17 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { capacityFindings } from '../host/capacity';
+import { parseDomainCapabilities, type CapabilitiesSource } from '../host/domcaps';
 import { assessHost, formatHostText, type HostSnapshot, type Read } from '../host/readiness';
-import { describeErrno } from './files';
+import type { LintOptions } from '../linter';
+import { describeErrno, describeType } from './files';
+import type { FileReport } from './format';
 
 /** In a captured tree: `qemu-version.txt` (`qemu-system-x86_64 --version`) and `domcapabilities.xml` (`virsh domcapabilities`). */
 export const CAPTURE_DIR = 'sevlint-capture';
 
-/** No file this report reads is larger (cpuinfo of a 512-thread host is about 1 MB). */
+/** No file this report or --domcaps reads is larger (cpuinfo of a 512-thread host is about 1 MB; domcapabilities output is tens of kilobytes). */
 const MAX_READ = 8 * 1024 * 1024;
 const PROGRAM_TIMEOUT_MS = 10_000;
 
@@ -136,7 +140,47 @@ export function collectHost(root: string | undefined, shown = root ?? '/', progr
   };
 }
 
+/** A usage error of `sevlint host` or of --domcaps (exit 2, one line naming what is wrong). */
 export class HostUsageError extends Error {}
+
+/**
+ * The --domcaps files, read whole and checked: one that cannot be read, or is
+ * not `virsh domcapabilities` output, is a usage error (exit 2) naming it.
+ */
+export function readDomcaps(files: readonly string[], cwd: string): CapabilitiesSource[] {
+  return files.map((name) => {
+    let text: string;
+    try {
+      const abs = path.resolve(cwd, name);
+      // Looked at first: a FIFO or a device would never end, a huge file is not capabilities.
+      const st = fs.statSync(abs);
+      if (!st.isFile()) throw new HostUsageError(`--domcaps ${name}: ${describeType(st)}, not a regular file`);
+      if (st.size > MAX_READ) throw new HostUsageError(`--domcaps ${name}: ${st.size} bytes is too large for virsh domcapabilities output`);
+      text = fs.readFileSync(abs, 'utf8');
+    } catch (e) {
+      if (e instanceof HostUsageError) throw e;
+      throw new HostUsageError(`--domcaps ${name}: cannot read it: ${describeErrno(e)}`);
+    }
+    const parsed = parseDomainCapabilities({ name, text });
+    if (!parsed.ok) throw new HostUsageError(`--domcaps ${name}: ${parsed.reason}`);
+    return { name, text };
+  });
+}
+
+/** Adds the host capacity findings, counted over every file linted (in the order they were found). */
+export function addCapacity(reports: FileReport[], options: LintOptions): void {
+  const extra = capacityFindings(
+    reports.map((r) => r.text),
+    options,
+  );
+  extra.forEach((found, i) => {
+    if (found.length === 0) return;
+    const r = reports[i]!;
+    const findings = [...r.findings, ...found].sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end || a.ruleId.localeCompare(b.ruleId));
+    reports[i] = { ...r, findings };
+  });
+}
+
 
 /** `sevlint host …`: prints the report; 0 when some SEV guest type can start, 1 otherwise. */
 export function runHost(argv: readonly string[], out: { readonly stdout: (s: string) => void; readonly cwd: string }): number {
@@ -149,13 +193,13 @@ export function runHost(argv: readonly string[], out: { readonly stdout: (s: str
       options: { root: { type: 'string' }, format: { type: 'string', default: 'text' }, help: { type: 'boolean', short: 'h', default: false } },
     }));
   } catch (e) {
-    throw new HostUsageError((e as Error).message.split('\n')[0]);
+    throw new HostUsageError(`host: ${(e as Error).message.split('\n')[0] ?? ''}`);
   }
   if (values.help) {
     out.stdout(HOST_USAGE + '\n');
     return 0;
   }
-  if (values.format !== 'text' && values.format !== 'json') throw new HostUsageError(`unknown format '${values.format}' (expected text or json)`);
+  if (values.format !== 'text' && values.format !== 'json') throw new HostUsageError(`host: unknown format '${values.format}' (expected text or json)`);
   let root: string | undefined;
   if (values.root !== undefined) {
     root = path.resolve(out.cwd, values.root);
@@ -163,9 +207,9 @@ export function runHost(argv: readonly string[], out: { readonly stdout: (s: str
     try {
       dir = fs.statSync(root).isDirectory();
     } catch (e) {
-      throw new HostUsageError(`--root ${values.root}: ${describeErrno(e)}`);
+      throw new HostUsageError(`host: --root ${values.root}: ${describeErrno(e)}`);
     }
-    if (!dir) throw new HostUsageError(`--root ${values.root}: not a folder`);
+    if (!dir) throw new HostUsageError(`host: --root ${values.root}: not a folder`);
   }
   const report = assessHost(collectHost(root, values.root));
   out.stdout(values.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatHostText(report));

@@ -8,9 +8,7 @@ import { parseVersion, type Finding } from '../rules/types';
 import { basenameOf, describeErrno, describeType, joinPath, readSnapshot, replaceFile, TEMP_NAME, type DirId } from './files';
 import { formatJson, formatSarif, formatText, oneLine, showBytes, type FileReport } from './format';
 import { kindByName } from '../file-types';
-import { capacityFindings } from '../host/capacity';
-import { HostUsageError, runHost } from './host';
-import { parseDomainCapabilities, type CapabilitiesSource } from '../host/domcaps';
+import { addCapacity, HostUsageError, readDomcaps, runHost } from './host';
 
 /** Files larger than this many bytes are not read (the language server's sevlint.maxFileSize default, in characters). */
 export const DEFAULT_MAX_FILE_SIZE = 5_000_000;
@@ -124,7 +122,7 @@ function* runSteps(argv: readonly string[], out: StepIo): Generator<void, number
 }
 
 function failure(e: unknown, out: StepIo): number {
-  if (e instanceof UsageError) {
+  if (e instanceof UsageError || e instanceof HostUsageError) {
     out.stderr(`sevlint: ${oneLine(e.message)}\nTry 'sevlint --help'.\n`);
     return 2;
   }
@@ -134,7 +132,11 @@ function failure(e: unknown, out: StepIo): number {
 }
 
 function* runOrThrow(argv: readonly string[], out: StepIo): Generator<void, number> {
-  if (argv[0] === 'host') return hostCommand(argv.slice(1), out);
+  if (argv[0] === 'host') {
+    const code = runHost(argv.slice(1), out);
+    out.setCode?.(code);
+    return code;
+  }
   let parsed;
   try {
     parsed = parseArgs({
@@ -213,56 +215,6 @@ function* runOrThrow(argv: readonly string[], out: StepIo): Generator<void, numb
   out.setCode?.(code);
   out.stdout(format === 'json' ? formatJson(reports, fix) : format === 'sarif' ? formatSarif(reports, version()) : formatText(reports, fix, ioErrors));
   return code;
-}
-
-/** `sevlint host …` (a folder named host is linted as `./host`). */
-function hostCommand(argv: readonly string[], out: StepIo): number {
-  try {
-    const code = runHost(argv, { stdout: (s) => out.stdout(s), cwd: out.cwd });
-    out.setCode?.(code);
-    return code;
-  } catch (e) {
-    if (e instanceof HostUsageError) throw new UsageError(`host: ${e.message}`);
-    throw e;
-  }
-}
-
-/**
- * The --domcaps files, read whole and checked: one that cannot be read, or is
- * not `virsh domcapabilities` output, is a usage error (exit 2) naming it.
- */
-function readDomcaps(files: readonly string[], cwd: string): CapabilitiesSource[] {
-  return files.map((name) => {
-    let text: string;
-    try {
-      const abs = path.resolve(cwd, name);
-      // Looked at first: a FIFO or a device would never end, a huge file is not capabilities.
-      const st = fs.statSync(abs);
-      if (!st.isFile()) throw new UsageError(`--domcaps ${name}: ${describeType(st)}, not a regular file`);
-      if (st.size > DEFAULT_MAX_FILE_SIZE) throw new UsageError(`--domcaps ${name}: ${st.size} bytes is too large for virsh domcapabilities output`);
-      text = fs.readFileSync(abs, 'utf8');
-    } catch (e) {
-      if (e instanceof UsageError) throw e;
-      throw new UsageError(`--domcaps ${name}: cannot read it: ${describeErrno(e)}`);
-    }
-    const parsed = parseDomainCapabilities({ name, text });
-    if (!parsed.ok) throw new UsageError(`--domcaps ${name}: ${parsed.reason}`);
-    return { name, text };
-  });
-}
-
-/** Adds the host capacity findings, counted over every file linted (in the order they were found). */
-function addCapacity(reports: FileReport[], options: LintOptions): void {
-  const extra = capacityFindings(
-    reports.map((r) => r.text),
-    options,
-  );
-  extra.forEach((found, i) => {
-    if (found.length === 0) return;
-    const r = reports[i]!;
-    const findings = [...r.findings, ...found].sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end || a.ruleId.localeCompare(b.ruleId));
-    reports[i] = { ...r, findings };
-  });
 }
 
 /** Reports that PATH (as shown) could not be read or written, for `reason`: one line on stderr, exit 2 at the end. */

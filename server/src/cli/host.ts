@@ -1,8 +1,10 @@
 /**
- * `sevlint host`: reads what the host readiness report needs, from this
- * machine or from a captured tree (`--root DIR`), and prints the report of
- * host/readiness.ts. With --root no program runs: QEMU's version and libvirt's
- * domcapabilities come from files of the tree (CAPTURE_DIR).
+ * The host side of the CLI. `sevlint host`: reads what the host readiness
+ * report needs, from this machine or from a captured tree (`--root DIR`), and
+ * prints the report of host/readiness.ts; with --root no program runs (QEMU's
+ * version and libvirt's domcapabilities come from files of the tree,
+ * CAPTURE_DIR). `--domcaps FILE`: reads and checks the capabilities files, and
+ * counts the guests of a run against them (host/capacity.ts).
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';

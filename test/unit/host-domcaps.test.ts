@@ -83,6 +83,23 @@ describe('domain capabilities: real virsh domcapabilities outputs', { skip: real
   });
 });
 
+describe('the SEV domains of ../shared/corpus against real capabilities', { skip: realMissing ?? false }, () => {
+  it('lint without error; the +amdsev host offers their type; every host message names the file', () => {
+    const corpus = path.join(SHARED, 'corpus');
+    const domains = ['libvirt', 'virt-manager']
+      .flatMap((d) => (fs.existsSync(path.join(corpus, d)) ? fs.readdirSync(path.join(corpus, d)).map((f) => path.join(corpus, d, f)) : []))
+      .filter((f) => f.endsWith('.xml') && /<launchSecurity\b/.test(fs.readFileSync(f, 'utf8')) && /<domain[\s>]/.test(fs.readFileSync(f, 'utf8')));
+    assert.ok(domains.length >= 5, `${domains.length} SEV domains`);
+    const name = 'qemu_10.0.0-q35.x86_64+amdsev.xml';
+    const caps = [{ name, text: fs.readFileSync(path.join(REAL, name), 'utf8') }];
+    for (const f of domains) {
+      const found = lint(fs.readFileSync(f, 'utf8'), { domainCapabilities: caps }).findings.filter((x) => x.ruleId.startsWith('host-'));
+      assert.ok(!found.some((x) => x.ruleId === 'host-sev-unsupported' || x.ruleId === 'host-capabilities'), `${path.basename(f)}: ${found.map((x) => x.message).join(' | ')}`);
+      assert.ok(found.every((x) => x.message.includes(name)), path.basename(f));
+    }
+  });
+});
+
 describe('domain capabilities: fixtures', () => {
   it('reads the variants: no SNP, maxESGuests 0, C-bit 47, libvirt without <launchSecurity>', () => {
     const rome = caps('rome-sev-only.xml');

@@ -6,10 +6,12 @@
  */
 import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { run } from '../../server/src/cli/main';
 import { memlockLimit, qemuVersion, readDescriptor, type HostReport } from '../../server/src/host/readiness';
+import { SEVLINT } from '../support/cli';
 import { FIXTURES, SHARED } from '../support/fixtures';
 
 const TREES = path.join(FIXTURES, 'host', 'trees');
@@ -87,6 +89,30 @@ describe('sevlint host --root', () => {
     assert.equal(cli('host', '--format', 'sarif').code, 2);
     assert.equal(cli('host', 'extra').code, 2);
     assert.match(cli('host', '--help').stdout, /^Usage: sevlint host/);
+  });
+});
+
+describe('sevlint host on this machine', () => {
+  it('answers as a process: a verdict, exit 0 or 1 as the report says, nothing on stderr', () => {
+    const r = spawnSync(process.execPath, [SEVLINT, 'host', '--format', 'json'], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.stderr, '');
+    const report = JSON.parse(r.stdout) as HostReport;
+    assert.equal(report.live, true);
+    assert.equal(r.status, report.usable ? 0 : 1);
+    let cpuinfo = '';
+    try {
+      cpuinfo = fs.readFileSync('/proc/cpuinfo', 'utf8');
+    } catch {
+      // no /proc: the report says it cannot read it
+    }
+    // Without the sev CPU flag no guest type can start, and the report says why.
+    if (!/^flags\s*:.*\bsev\b/m.test(cpuinfo)) {
+      assert.equal(r.status, 1);
+      assert.equal(report.checks.find((c) => c.id === 'cpu')?.status, 'fail');
+      const text = spawnSync(process.execPath, [SEVLINT, 'host'], { encoding: 'utf8', timeout: 60_000 });
+      assert.deepEqual([text.status, text.stderr], [1, '']);
+      assert.match(text.stdout, /This host cannot start SEV guests\.\n$/);
+    }
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * The client-side commands. Thin: the launchSecurity text comes from the
  * core's launchSecurityEdit (the same as the quick fix and the snippet's
- * test use); the host's C-bit comes from `virsh domcapabilities`.
+ * test use); what the host offers comes from the language server
+ * (sevlint.host.domainCapabilities) or else from `virsh domcapabilities`.
  */
 import * as vscode from 'vscode';
 import {
@@ -11,8 +12,12 @@ import {
   POLICY_PRESETS,
   type LaunchSecurityKind,
 } from '../../server/src/features/launch-security';
+import type { HostLaunchChoices } from '../../server/src/host/launch-choices';
 import { docsUrl } from '../../server/src/rules/docs';
 import { readHostSevCaps, type HostSevCaps } from './host-caps';
+
+/** Asks the language server what the configured host capabilities offer for a document (null: none configured). */
+export type AskServer = (uri: string) => Promise<HostLaunchChoices | null>;
 
 /**
  * What the insert command's UI asks. Passed as the command's argument, it skips
@@ -41,7 +46,7 @@ const KIND_DETAILS: Readonly<Record<LaunchSecurityKind, string>> = {
 
 let virshMissingShown = false;
 
-export async function insertLaunchSecurity(output: vscode.OutputChannel, rawArgs?: unknown): Promise<InsertLaunchSecurityResult> {
+export async function insertLaunchSecurity(output: vscode.OutputChannel, rawArgs?: unknown, askServer?: AskServer): Promise<InsertLaunchSecurityResult> {
   const editor = vscode.window.activeTextEditor;
   if (!editor) {
     void vscode.window.showErrorMessage('SEV: open a libvirt domain XML file first.');
@@ -49,7 +54,7 @@ export async function insertLaunchSecurity(output: vscode.OutputChannel, rawArgs
   }
   const document = editor.document;
 
-  const args = rawArgs === undefined ? await pickArgs(output) : parseArgs(rawArgs);
+  const args = rawArgs === undefined ? await pickArgs(output, document, askServer) : parseArgs(rawArgs);
   if (!args) {
     if (rawArgs === undefined) return { applied: false, reason: 'cancelled' };
     void vscode.window.showErrorMessage('SEV: Insert SEV launchSecurity: the argument must be { kind, policy, cbitpos?, reducedPhysBits?, confirm? }.');
@@ -104,13 +109,33 @@ function parseArgs(raw: unknown): InsertLaunchSecurityArgs | undefined {
   };
 }
 
-async function pickArgs(output: vscode.OutputChannel): Promise<InsertLaunchSecurityArgs | undefined> {
-  // Ask the host while the user picks; only in a trusted workspace (it runs a program).
-  const host: Promise<HostSevCaps> | undefined = vscode.workspace.isTrusted ? readHostSevCaps() : undefined;
+async function pickArgs(output: vscode.OutputChannel, document: vscode.TextDocument, askServer: AskServer | undefined): Promise<InsertLaunchSecurityArgs | undefined> {
+  const configured = askServer
+    ? await askServer(document.uri.toString()).catch((e: unknown) => {
+        output.appendLine(`[sevlint] the language server could not say what the configured host offers: ${e instanceof Error ? e.message : String(e)}`);
+        return null;
+      })
+    : null;
+  // Else ask this host; only in a trusted workspace (it runs a program).
+  const host: Promise<HostSevCaps> | undefined = configured ? undefined : vscode.workspace.isTrusted ? readHostSevCaps() : undefined;
+  const choices = configured ?? (host ? hostChoices(await host, output) : undefined);
 
+  let kinds = LAUNCH_SECURITY_KINDS;
+  if (choices) {
+    if (choices.kinds.length === 0) {
+      void vscode.window.showErrorMessage(`SEV: the host (${choices.source}) cannot start SEV guests: its capabilities offer no SEV launch security.`);
+      return undefined;
+    }
+    kinds = choices.kinds;
+  }
   const kindPick = await vscode.window.showQuickPick(
-    LAUNCH_SECURITY_KINDS.map((sevKind) => ({ label: KIND_LABELS[sevKind], detail: KIND_DETAILS[sevKind], sevKind })),
-    { title: 'Insert SEV launchSecurity (1/2): kind', placeHolder: 'Which AMD SEV generation does the guest use?', matchOnDetail: true },
+    kinds.map((sevKind, i) => ({
+      label: KIND_LABELS[sevKind],
+      description: choices && i === 0 ? `default on this host (${choices.source})` : '',
+      detail: KIND_DETAILS[sevKind],
+      sevKind,
+    })),
+    { title: 'Insert SEV launchSecurity (1/2): kind', placeHolder: choices ? `What the host offers (${choices.source})` : 'Which AMD SEV generation does the guest use?', matchOnDetail: true },
   );
   if (!kindPick) return undefined;
 
@@ -120,9 +145,28 @@ async function pickArgs(output: vscode.OutputChannel): Promise<InsertLaunchSecur
   );
   if (!presetPick) return undefined;
 
-  const platform = host ? await hostPlatformValues(await host, output) : {};
+  const platform = choices ? await hostPlatformValues(choices) : {};
   if (platform === undefined) return undefined;
   return { kind: kindPick.sevKind, policy: presetPick.policy, ...platform };
+}
+
+/** What virsh said, as choices; undefined (offer everything, leave the platform values out) when it could not say. */
+function hostChoices(caps: HostSevCaps, output: vscode.OutputChannel): HostLaunchChoices | undefined {
+  switch (caps.status) {
+    case 'missing':
+      if (!virshMissingShown) {
+        virshMissingShown = true;
+        void vscode.window.showInformationMessage(
+          "SEV: virsh was not found, so every kind is offered and this host's <cbitpos> and <reducedPhysBits> are left out. libvirt 6.9 and later fill them in when the guest starts.",
+        );
+      }
+      return undefined;
+    case 'failed':
+      output.appendLine(`[sevlint] virsh domcapabilities failed: ${caps.reason}; every kind is offered, <cbitpos> and <reducedPhysBits> are left out.`);
+      return undefined;
+    case 'ok':
+      return caps.choices;
+  }
 }
 
 /** `0x30000`, `196608`, 196608 or 196608n → 196608n; anything else → undefined. */
@@ -137,35 +181,18 @@ function parsePolicy(v: unknown): bigint | undefined {
  * Offers the host's <cbitpos>/<reducedPhysBits>. `{}`: leave them out (libvirt
  * 6.9 and later fill them in); undefined: the user cancelled.
  */
-async function hostPlatformValues(caps: HostSevCaps, output: vscode.OutputChannel): Promise<{ cbitpos?: number; reducedPhysBits?: number } | undefined> {
-  switch (caps.status) {
-    case 'missing':
-      if (!virshMissingShown) {
-        virshMissingShown = true;
-        void vscode.window.showInformationMessage(
-          'SEV: virsh was not found, so this host\'s <cbitpos> and <reducedPhysBits> are left out. libvirt 6.9 and later fill them in when the guest starts.',
-        );
-      }
-      return {};
-    case 'failed':
-      output.appendLine(`[sevlint] virsh domcapabilities failed: ${caps.reason}; <cbitpos> and <reducedPhysBits> are left out.`);
-      return {};
-    case 'unsupported':
-      output.appendLine('[sevlint] virsh domcapabilities reports no SEV on this host; <cbitpos> and <reducedPhysBits> are left out.');
-      return {};
-    case 'ok': {
-      const values = `cbitpos ${caps.cbitpos}, reducedPhysBits ${caps.reducedPhysBits}`;
-      const pick = await vscode.window.showQuickPick(
-        [
-          { label: "Use this host's values", description: values, detail: 'Written into <cbitpos> and <reducedPhysBits>; they must match the host the guest runs on.', use: true },
-          { label: 'Leave them out', detail: 'libvirt 6.9 and later fill in the values of the host the guest starts on.', use: false },
-        ],
-        { title: 'Insert SEV launchSecurity: platform values from virsh domcapabilities' },
-      );
-      if (!pick) return undefined;
-      return pick.use ? { cbitpos: caps.cbitpos, reducedPhysBits: caps.reducedPhysBits } : {};
-    }
-  }
+async function hostPlatformValues(choices: HostLaunchChoices): Promise<{ cbitpos?: number; reducedPhysBits?: number } | undefined> {
+  const { cbitpos, reducedPhysBits } = choices;
+  if (cbitpos === undefined || reducedPhysBits === undefined) return {};
+  const pick = await vscode.window.showQuickPick(
+    [
+      { label: "Use this host's values", description: `cbitpos ${cbitpos}, reducedPhysBits ${reducedPhysBits}`, detail: 'Written into <cbitpos> and <reducedPhysBits>; they must match the host the guest runs on.', use: true },
+      { label: 'Leave them out', detail: 'libvirt 6.9 and later fill in the values of the host the guest starts on.', use: false },
+    ],
+    { title: `Insert SEV launchSecurity: platform values from ${choices.source}` },
+  );
+  if (!pick) return undefined;
+  return pick.use ? { cbitpos, reducedPhysBits } : {};
 }
 
 /** `sevlint.disableRule`: sets sevlint.rules[ruleId] = "off" where the resource's settings live. */

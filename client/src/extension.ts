@@ -26,9 +26,11 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import { Commands } from '../../server/src/commands';
+import { Commands, Requests } from '../../server/src/commands';
 import { EDITOR_DOCUMENT_SELECTOR } from '../../server/src/file-types';
+import type { HostLaunchChoices } from '../../server/src/host/launch-choices';
 import { disableRule, insertLaunchSecurity, showDocumentation } from './commands';
+import { checkHost, LiveHost } from './host-live';
 
 let client: LanguageClient | undefined;
 
@@ -37,11 +39,17 @@ const MAX_RESTARTS = 4;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const output = vscode.window.createOutputChannel('sevlint');
+  const liveHost = new LiveHost(output);
   context.subscriptions.push(
     output,
-    vscode.commands.registerCommand(Commands.insertLaunchSecurity, (args?: unknown) => insertLaunchSecurity(output, args)),
+    vscode.commands.registerCommand(Commands.insertLaunchSecurity, (args?: unknown) => insertLaunchSecurity(output, args, askServer)),
     vscode.commands.registerCommand(Commands.disableRule, disableRule),
     vscode.commands.registerCommand(Commands.showDocumentation, showDocumentation),
+    vscode.commands.registerCommand(Commands.refreshHostCapabilities, async () => {
+      liveHost.forget();
+      if (client?.isRunning()) await client.sendNotification(Requests.refreshHost);
+    }),
+    vscode.commands.registerCommand(Commands.checkHost, checkHost),
   );
 
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
@@ -54,12 +62,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     synchronize: { configurationSection: 'sevlint' },
     outputChannel: output,
     // The server offers "Disable <rule> in settings" only to clients that can run it.
-    initializationOptions: { clientCommands: [Commands.disableRule, Commands.showDocumentation] },
+    initializationOptions: { clientCommands: [Commands.disableRule, Commands.showDocumentation], liveHost: true },
     errorHandler: crashReporter(output),
   };
 
   client = new LanguageClient('sevlint', 'sevlint', serverOptions, clientOptions);
+  // Registered before start, so it is there for the first lint.
+  client.onRequest(Requests.liveDomainCapabilities, (params: unknown) => liveHost.query(params));
   await client.start();
+}
+
+/** What the configured host capabilities offer for a document, from the language server (null: none configured, or no server). */
+function askServer(uri: string): Promise<HostLaunchChoices | null> {
+  if (!client?.isRunning()) return Promise.resolve(null);
+  return client.sendRequest<HostLaunchChoices | null>(Requests.hostLaunchChoices, { textDocument: { uri } });
 }
 
 export async function deactivate(): Promise<void> {

@@ -1,30 +1,28 @@
 /**
- * The host's SEV platform values, read from `virsh domcapabilities` (fixed
- * argv, no shell). Used only to offer <cbitpos> / <reducedPhysBits>; libvirt
- * 6.9 and later fill both in itself when they are left out.
+ * This host's SEV capabilities, from `virsh domcapabilities` (fixed argv, no
+ * shell, a timeout and an output cap), read with the core's capabilities
+ * parser. Used only by "Insert SEV launchSecurity" to offer the kinds the host
+ * can start and its <cbitpos> / <reducedPhysBits>; libvirt 6.9 and later fill
+ * both in itself when they are left out.
  */
 import { execFile } from 'node:child_process';
+import { parseDomainCapabilities } from '../../server/src/host/domcaps';
+import { launchChoices, type HostLaunchChoices } from '../../server/src/host/launch-choices';
 
 export type HostSevCaps =
-  | { readonly status: 'ok'; readonly cbitpos: number; readonly reducedPhysBits: number }
+  /** virsh answered: what the host offers (kinds may be empty: no SEV). */
+  | { readonly status: 'ok'; readonly choices: HostLaunchChoices }
   /** virsh is not installed (ENOENT). */
   | { readonly status: 'missing' }
-  /** virsh answered, but the host has no usable SEV. */
-  | { readonly status: 'unsupported' }
-  /** virsh failed (libvirtd down, no permission, timeout…). */
+  /** virsh failed (libvirtd down, no permission, timeout…), or its output was not capabilities. */
   | { readonly status: 'failed'; readonly reason: string };
 
-const SEV_ELEMENT = /<sev(?=[\s/>])([^>]*)>([\s\S]*?)<\/sev>/;
+export const VIRSH_DOMCAPS = 'virsh domcapabilities';
 
-/** Parses the `<features><sev supported='yes'>` element of `virsh domcapabilities` output. */
-export function parseDomCapabilities(xml: string): HostSevCaps {
-  const sev = SEV_ELEMENT.exec(xml);
-  if (!sev || !/\bsupported\s*=\s*(['"])yes\1/.test(sev[1] ?? '')) return { status: 'unsupported' };
-  const body = sev[2] ?? '';
-  const cbitpos = /<cbitpos>\s*(\d{1,3})\s*<\/cbitpos>/.exec(body);
-  const reduced = /<reducedPhysBits>\s*(\d{1,3})\s*<\/reducedPhysBits>/.exec(body);
-  if (!cbitpos || !reduced) return { status: 'unsupported' };
-  return { status: 'ok', cbitpos: Number(cbitpos[1]), reducedPhysBits: Number(reduced[1]) };
+/** Reads `virsh domcapabilities` output. */
+export function parseDomCapabilities(xml: string, source = VIRSH_DOMCAPS): HostSevCaps {
+  const parsed = parseDomainCapabilities({ name: source, text: xml });
+  return parsed.ok ? { status: 'ok', choices: launchChoices(parsed.caps) } : { status: 'failed', reason: `its output cannot be read: ${parsed.reason}` };
 }
 
 export function readHostSevCaps(timeoutMs = 5000): Promise<HostSevCaps> {

@@ -17,7 +17,7 @@ export interface FileType {
 }
 
 export const FILE_TYPES: Readonly<Record<DocumentKind, FileType>> = {
-  'domain-xml': { kind: 'domain-xml', label: 'libvirt domain XML', extensions: ['.xml'], rulePrefixes: ['sev-', 'snp-', 'xml-', 'libvirt-'] },
+  'domain-xml': { kind: 'domain-xml', label: 'libvirt domain XML', extensions: ['.xml'], rulePrefixes: ['sev-', 'snp-', 'xml-', 'libvirt-', 'host-'] },
   'kata-toml': { kind: 'kata-toml', label: 'Kata Containers configuration', extensions: ['.toml.in', '.toml'], rulePrefixes: ['kata-', 'toml-'] },
 };
 

@@ -1,4 +1,6 @@
 import { buildDomainModel, isDomain } from './domain/model';
+import { hostContext, type CapabilitiesSource } from './host/domcaps';
+import { domainTarget } from './rules/host/util';
 import { kindByName, type DocumentKind } from './file-types';
 import { buildKataModel, isKataConfig } from './kata/model';
 import { allRuleMetas, domainRules, kataRules } from './rules/index';
@@ -32,6 +34,8 @@ export interface LintOptions {
   readonly rules?: Readonly<Record<string, SeveritySetting>>;
   /** Validate domain XML against libvirt's schema (`libvirt-schema`); default true. */
   readonly schema?: boolean;
+  /** The host's `virsh domcapabilities` output(s), as text; each domain is checked against the one that describes it. */
+  readonly domainCapabilities?: readonly CapabilitiesSource[];
 }
 
 export interface LintResult {
@@ -110,7 +114,7 @@ function lintDomain(text: string, options: LintOptions, tree: XmlTolerantResult 
   const document = { ...tree.document, root };
   if (!isDomain(document)) return [];
   const model = buildDomainModel(document);
-  return suppress(text, 'domain-xml', withoutSchemaEchoes(runRules(domainRules, model, options)), xmlDirectives(document), options);
+  return suppress(text, 'domain-xml', withoutSchemaEchoes(runRules(domainRules, model, options, hostContext(options.domainCapabilities, domainTarget(model)))), xmlDirectives(document), options);
 }
 
 /** The findings left after the file's suppression comments, and those about the comments themselves. */
@@ -134,8 +138,8 @@ function withoutSchemaEchoes(findings: Finding[]): Finding[] {
   );
 }
 
-function runRules<M>(rules: readonly Rule<M>[], model: M, options: LintOptions): Finding[] {
-  const ctx: RuleContext = { qemu: options.qemu };
+function runRules<M>(rules: readonly Rule<M>[], model: M, options: LintOptions, host?: RuleContext['host']): Finding[] {
+  const ctx: RuleContext = { qemu: options.qemu, ...(host ? { host } : {}) };
   const findings: Finding[] = [];
   for (const rule of rules) {
     if (options.rules?.[rule.id] === 'off') continue;
@@ -147,7 +151,7 @@ function runRules<M>(rules: readonly Rule<M>[], model: M, options: LintOptions):
   return findings.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end || a.ruleId.localeCompare(b.ruleId));
 }
 
-function makeFinding(rule: RuleMeta, options: LintOptions, r: Report): Finding | undefined {
+export function makeFinding(rule: RuleMeta, options: LintOptions, r: Report): Finding | undefined {
   const setting = options.rules?.[rule.id];
   if (setting === 'off') return undefined;
   const template = rule.messages[r.messageId];

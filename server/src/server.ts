@@ -39,12 +39,14 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { Commands } from './commands';
+import { Commands, Requests } from './commands';
+import { launchChoicesFor, type HostLaunchChoices } from './host/launch-choices';
 import { DocumentStore } from './lsp/documents';
+import { HostSources } from './lsp/host-files';
 import { Lifecycle, REFUSED_METHOD } from './lsp/lifecycle';
 import { isRecord, ParamError, readPosition, readRange, readUri } from './lsp/params';
 import { DEFAULT_POOL_OPTIONS, WorkPool, type PoolOptions } from './lsp/pool';
-import { DEFAULT_SETTINGS, readSettings, type Settings } from './lsp/settings';
+import { DEFAULT_SETTINGS, lintOptions, readSettings, type Settings } from './lsp/settings';
 import type { Outcome } from './lsp/work';
 import { docsUrl } from './rules/docs';
 import { allRuleMetas } from './rules/index';
@@ -168,7 +170,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const store = new DocumentStore();
   const poolOptions: PoolOptions = { ...DEFAULT_POOL_OPTIONS, ...options.pool, log: (m) => connection.console.warn(m) };
   const pool = new WorkPool(poolOptions);
-  const service = createLanguageService({ offload: { minLength: poolOptions.inlineBelow, run: (job, token) => pool.run(job, token) } });
+  const service = createLanguageService({
+    offload: { minLength: poolOptions.inlineBelow, run: (job, token) => pool.run(job, token) },
+    // The host capabilities the settings name are read here, never by the core.
+    lintOptions: (doc, settings, base) => host.options(doc.uri, doc.text, settings, base),
+  });
   const settingsCache = new Map<string, Promise<Settings>>();
   const timers = new Map<string, NodeJS.Timeout>();
   /** The newest validation of each document; one counter for all, so a reopened document never meets an old number. */
@@ -182,6 +188,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let resolvesEdits = false;
   let canShowDocument = false;
   let clientCommands = new Set<string>();
+  const host = new HostSources(
+    (query) => connection.sendRequest(Requests.liveDomainCapabilities, query),
+    (m) => connection.console.warn(m),
+  );
 
   const lifecycle = options.lifecycle;
   if (lifecycle) connection.onRequest(REFUSED_METHOD, (params: unknown) => Promise.reject(lifecycle.refusal(params)));
@@ -211,6 +221,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     resolvesEdits = Array.isArray(resolvable) && resolvable.includes('edit');
     const commands = pick(params, 'initializationOptions', 'clientCommands');
     if (Array.isArray(commands)) clientCommands = new Set(commands.filter((c): c is string => typeof c === 'string'));
+    host.initialize(params);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -353,7 +364,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (published.delete(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
   });
 
+  connection.onNotification(Requests.refreshHost, () => {
+    host.forget();
+    // Every version's lint was made with the old answers.
+    service.clear();
+    for (const uri of store.uris()) schedule(uri);
+  });
+
   connection.onDidChangeConfiguration(() => {
+    host.forget();
     settingsCache.clear();
     service.clear();
     for (const uri of store.uris()) schedule(uri);
@@ -482,6 +501,18 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         throw new ResponseError(LSPErrorCodes.RequestFailed, `the client did not open ${url}: ${e instanceof Error ? e.message : String(e)}`);
       });
       return shown.success ? null : Promise.reject(new ResponseError(LSPErrorCodes.RequestFailed, `the client did not open ${url}`));
+    }),
+  );
+
+  connection.onRequest(
+    Requests.hostLaunchChoices,
+    handle(Requests.hostLaunchChoices, async (params, token): Promise<HostLaunchChoices | null> => {
+      const uri = readUri(params);
+      const doc = store.get(uri);
+      if (!doc) return null;
+      const settings = await untilCancelled(settingsFor(uri), token);
+      const options = await untilCancelled(host.options(uri, doc.getText(), settings, lintOptions(settings, fileNameOf(uri))), token);
+      return launchChoicesFor(doc.getText(), options.domainCapabilities ?? []) ?? null;
     }),
   );
 

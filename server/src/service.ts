@@ -60,6 +60,12 @@ export interface Offload {
 
 export interface LanguageServiceOptions {
   readonly offload?: Offload;
+  /**
+   * What the lint of a document also needs beyond its settings, from outside
+   * the core (the host capabilities files the settings name, which the server
+   * reads): called with the options the settings give.
+   */
+  readonly lintOptions?: (doc: ServiceDocument, settings: Settings, options: LintOptions) => Promise<LintOptions>;
 }
 
 /** What validation of a version came to. */
@@ -185,6 +191,10 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Lan
   const entries = new Map<string, Entry>();
   const offload = options.offload;
   const offloaded = (text: string) => offload !== undefined && text.length >= offload.minLength;
+  const optionsOf = (doc: ServiceDocument, fileName: string, settings: Settings): Promise<LintOptions> => {
+    const base = lintOptions(settings, fileName);
+    return options.lintOptions ? options.lintOptions(doc, settings, base) : Promise.resolve(base);
+  };
 
   /** The cached entry of this version; a newer version replaces an older one, an older one gets an entry of its own, not kept. */
   function entryOf(doc: ServiceDocument): Entry {
@@ -208,10 +218,13 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Lan
     entry.lint?.cancel.cancel();
     const { text } = entry.doc;
     const cancel = new CancelSource();
-    const options = lintOptions(settings, entry.fileName);
-    const result: Promise<Outcome<LintResult>> = offloaded(text)
-      ? offload!.run({ op: 'lint', text, options }, cancel)
-      : Promise.resolve().then(() => (cancel.isCancellationRequested ? CANCELLED : ok(lint(text, options, entry.kind === 'domain-xml' ? { xml: entry.xml } : {}))));
+    const result: Promise<Outcome<LintResult>> = optionsOf(entry.doc, entry.fileName, settings).then((options) =>
+      offloaded(text)
+        ? offload!.run({ op: 'lint', text, options }, cancel)
+        : cancel.isCancellationRequested
+          ? CANCELLED
+          : ok(lint(text, options, entry.kind === 'domain-xml' ? { xml: entry.xml } : {})),
+    );
     const lintEntry: LintEntry = { settings, cancel, result };
     entry.lint = lintEntry;
     // A lint that failed (its worker died) is not kept: the next request tries again.
@@ -286,7 +299,7 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Lan
       const findings = first.ok ? first.value.findings : undefined;
       if (findings && !findings.some((f) => f.fixes.some((x) => x.preferred))) return ok(null);
       const { text } = doc;
-      const options: LintOptions = lintOptions(settings, entry.fileName);
+      const options = await optionsOf(doc, entry.fileName, settings);
       // The worker keeps the findings of its last lint (lsp/work.ts): sending them would cost as much as the lint.
       if (offloaded(text)) return offload!.run({ op: 'fixAll', text, options }, token);
       if (token?.isCancellationRequested) return CANCELLED;

@@ -11,6 +11,9 @@ export const WORKSPACE_FILES = {
   'kata/configuration-snp-from-old-guide.toml': 'examples/kata/configuration-snp-from-old-guide.toml',
   'kata/configuration-qemu-snp.toml.in': 'examples/kata/configuration-snp-from-old-guide.toml',
   'nodes/snp-node1.toml': 'examples/kata/configuration-snp-from-old-guide.toml',
+  // sevlint.host.domainCapabilities: a Genoa host's virsh domcapabilities (cut down), and an SNP guest written for Rome.
+  'host/genoa.xml': 'test/fixtures/host/domcaps/genoa-snp.xml',
+  'snp-cbitpos-47.xml': 'test/fixtures/domain-xml/host-sev-platform/invalid-cbitpos-47-on-genoa.xml',
 };
 
 /** Writes a workspace folder at `dir` (created) and returns it. */

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { compatibleFixes, lint, type LintOptions } from '../../server/src/linter';
+import type { CapabilitiesSource } from '../../server/src/host/domcaps';
 import type { Finding } from '../../server/src/rules/types';
 import { parseVersion } from '../../server/src/rules/types';
 import { applyEdits, type Span } from '../../server/src/text-edit';
@@ -49,17 +50,30 @@ export function formatExpected(expected: readonly ExpectedDiagnostic[]): string 
   return JSON.stringify(expected, null, 2).replace(/\[\s*(-?\d+),\s*(-?\d+),\s*(-?\d+),\s*(-?\d+)\s*\]/g, '[$1, $2, $3, $4]') + '\n';
 }
 
+/** Host capabilities (`virsh domcapabilities` outputs, cut down) that host- rule fixtures are linted against. */
+export const DOMCAPS = path.join(FIXTURES, 'host', 'domcaps');
+
+/** A capabilities fixture by name (`genoa-snp.xml`), named as given. */
+export function domcapsFixture(name: string): CapabilitiesSource {
+  return { name, text: fs.readFileSync(path.join(DOMCAPS, name), 'utf8') };
+}
+
 /**
  * Options for a fixture: `<case>.options.json` beside it — `qemu` (`"6.0"`),
- * and `fileName`, the name the case is linted under (default: its own), for
- * what depends on the name (a Kata file recognised as `configuration*.toml`).
+ * `fileName`, the name the case is linted under (default: its own), for
+ * what depends on the name (a Kata file recognised as `configuration*.toml`),
+ * and `domcaps`, names of files in test/fixtures/host/domcaps/ (as --domcaps).
  */
 export function fixtureOptions(file: string): LintOptions {
   const opt = file.replace(/\.(xml|toml|toml\.in)$/, '.options.json');
   const name = path.basename(file);
   if (!fs.existsSync(opt)) return { fileName: name };
-  const raw = JSON.parse(fs.readFileSync(opt, 'utf8')) as { qemu?: string; fileName?: string };
-  return { fileName: raw.fileName ?? name, ...(raw.qemu ? { qemu: parseVersion(raw.qemu)! } : {}) };
+  const raw = JSON.parse(fs.readFileSync(opt, 'utf8')) as { qemu?: string; fileName?: string; domcaps?: string[] };
+  return {
+    fileName: raw.fileName ?? name,
+    ...(raw.qemu ? { qemu: parseVersion(raw.qemu)! } : {}),
+    ...(raw.domcaps ? { domainCapabilities: raw.domcaps.map(domcapsFixture) } : {}),
+  };
 }
 
 /** Applies one rule's preferred fixes pass after pass, as fix-all would for that rule alone. */

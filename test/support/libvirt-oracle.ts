@@ -28,11 +28,11 @@ export interface Verdict {
   readonly error: string | null;
 }
 
-/** libvirt's verdict on each file, in one run of the oracle. */
-export function libvirtVerdicts(files: readonly string[]): Map<string, Verdict> {
+/** libvirt's verdict on each file, in one run of the oracle; `args` picks another host (`--variant ''`, `--caps-del …`, `--firmware-dir …`). */
+export function libvirtVerdicts(files: readonly string[], args: readonly string[] = []): Map<string, Verdict> {
   const out = new Map<string, Verdict>();
   if (files.length === 0) return out;
-  const r = spawnSync(CHECK, ['--json', ...files], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync(CHECK, ['--json', ...args, ...files], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (r.status !== 0 && r.stdout.trim() === '') throw new Error(`libvirt oracle failed: ${r.stderr.split('\n').slice(-5).join('\n')}`);
   for (const v of JSON.parse(r.stdout) as Verdict[]) out.set(path.resolve(v.file), { file: v.file, accepted: v.accepted, error: v.error });
   for (const f of files) if (!out.has(path.resolve(f))) throw new Error(`libvirt oracle gave no verdict for ${f}`);

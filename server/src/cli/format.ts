@@ -171,6 +171,13 @@ export function formatJson(reports: readonly FileReport[], fix = false): string 
   return JSON.stringify(out, null, 2) + '\n';
 }
 
+/** A finding about the domain against a host (`host-` rules): marked so, with the capabilities it was checked against. */
+function hostProperties(f: Finding): { properties?: { sevlintHost: true; hostCapabilities?: string } } {
+  if (!f.ruleId.startsWith('host-')) return {};
+  const caps = f.data['caps'];
+  return { properties: { sevlintHost: true, ...(typeof caps === 'string' ? { hostCapabilities: caps } : {}) } };
+}
+
 const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', information: 'note', hint: 'note' };
 
 /** SARIF 2.1.0: one run, the rules in `tool.driver.rules`, 1-based regions in UTF-16 code units. */
@@ -183,6 +190,7 @@ export function formatSarif(reports: readonly FileReport[], version = '0.0.0'): 
       ruleIndex: ruleIndex.get(f.ruleId),
       level: SARIF_LEVEL[f.severity],
       message: { text: f.message },
+      ...hostProperties(f),
       locations: [
         {
           physicalLocation: {

@@ -8,6 +8,7 @@ import { parseVersion, type Finding } from '../rules/types';
 import { basenameOf, describeErrno, describeType, joinPath, readSnapshot, replaceFile, TEMP_NAME, type DirId } from './files';
 import { formatJson, formatSarif, formatText, oneLine, showBytes, type FileReport } from './format';
 import { kindByName } from '../file-types';
+import { addCapacity, HostUsageError, readDomcaps, runHost } from './host';
 
 /** Files larger than this many bytes are not read (the language server's sevlint.maxFileSize default, in characters). */
 export const DEFAULT_MAX_FILE_SIZE = 5_000_000;
@@ -17,6 +18,7 @@ export const FILE_TOO_LARGE = 'file-too-large';
 export const FILE_NOT_FIXED = 'file-not-fixed';
 
 const USAGE = `Usage: sevlint [options] PATH...
+       sevlint host [--root DIR] [--format text|json]   (can this host run SEV guests? sevlint host --help)
 
 Lints libvirt domain XML and Kata Containers configuration.toml for AMD SEV,
 SEV-ES and SEV-SNP guests.
@@ -27,6 +29,9 @@ Options:
   --fix                      apply the safe fixes in place, then report what is left
   --max-warnings N           exit 1 when there are more than N warnings
   --qemu VERSION             the QEMU version the configuration targets, e.g. 8.2
+  --domcaps FILE             check each domain against this host's capabilities (the output of
+                             virsh domcapabilities); repeatable, one per emulator, arch, machine
+                             and virt type, matched to each domain as libvirt does
   --exit-zero                exit 0 even when problems are found (I/O and usage errors still exit 2)
   --no-schema                do not validate domain XML against libvirt's schema (libvirt-schema)
   --max-file-size BYTES      do not read files larger than this; each gets one information
@@ -118,7 +123,7 @@ function* runSteps(argv: readonly string[], out: StepIo): Generator<void, number
 }
 
 function failure(e: unknown, out: StepIo): number {
-  if (e instanceof UsageError) {
+  if (e instanceof UsageError || e instanceof HostUsageError) {
     out.stderr(`sevlint: ${oneLine(e.message)}\nTry 'sevlint --help'.\n`);
     return 2;
   }
@@ -128,6 +133,11 @@ function failure(e: unknown, out: StepIo): number {
 }
 
 function* runOrThrow(argv: readonly string[], out: StepIo): Generator<void, number> {
+  if (argv[0] === 'host') {
+    const code = runHost(argv.slice(1), out);
+    out.setCode?.(code);
+    return code;
+  }
   let parsed;
   try {
     parsed = parseArgs({
@@ -139,6 +149,7 @@ function* runOrThrow(argv: readonly string[], out: StepIo): Generator<void, numb
         fix: { type: 'boolean', default: false },
         'max-warnings': { type: 'string' },
         qemu: { type: 'string' },
+        domcaps: { type: 'string', multiple: true },
         'exit-zero': { type: 'boolean', default: false },
         'no-schema': { type: 'boolean', default: false },
         'max-file-size': { type: 'string' },
@@ -182,6 +193,7 @@ function* runOrThrow(argv: readonly string[], out: StepIo): Generator<void, numb
   }
   if (values['no-schema']) options = { ...options, schema: false };
   if (positionals.length === 0) throw new UsageError('no PATH given');
+  if (values.domcaps) options = { ...options, domainCapabilities: readDomcaps(values.domcaps, out.cwd) };
 
   const fix = values.fix;
   const reports: FileReport[] = [];
@@ -198,6 +210,7 @@ function* runOrThrow(argv: readonly string[], out: StepIo): Generator<void, numb
     yield;
   }
 
+  if (options.domainCapabilities) addCapacity(reports, options);
   const all = reports.flatMap((r) => r.findings);
   const errors = all.filter((f) => f.severity === 'error').length;
   const warnings = all.filter((f) => f.severity === 'warning').length;

@@ -11,6 +11,12 @@ export interface Settings {
   readonly validate: { readonly debounceMs: number };
   /** Larger documents get one information diagnostic and are not linted. */
   readonly maxFileSize: number;
+  /** `virsh domcapabilities` outputs to check domains against: paths, relative ones against the workspace folder. */
+  readonly host: {
+    readonly domainCapabilities: readonly string[];
+    /** Ask the editor for this host's `virsh domcapabilities` (it runs virsh, in a trusted workspace only). */
+    readonly live: boolean;
+  };
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -20,7 +26,12 @@ export const DEFAULT_SETTINGS: Settings = {
   schema: { enable: true },
   validate: { debounceMs: 200 },
   maxFileSize: 5_000_000,
+  host: { domainCapabilities: [], live: false },
 };
+
+/** The bounds package.json gives sevlint.host.domainCapabilities, and a path's length. */
+export const MAX_HOST_FILES = 16;
+const MAX_PATH = 4096;
 
 const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
 /** The bounds package.json gives sevlint.validate.debounceMs. */
@@ -50,6 +61,11 @@ export function readSettings(raw: unknown): Settings {
   const maxFileSize = raw['maxFileSize'];
   const qemu = target['qemu'];
   const schema = isRecord(raw['schema']) ? raw['schema'] : {};
+  const host = isRecord(raw['host']) ? raw['host'] : {};
+  const caps = host['domainCapabilities'];
+  const domainCapabilities = Array.isArray(caps)
+    ? caps.filter((c): c is string => typeof c === 'string' && c.trim() !== '' && c.length <= MAX_PATH && !c.includes('\0')).slice(0, MAX_HOST_FILES)
+    : DEFAULT_SETTINGS.host.domainCapabilities;
   return {
     enable: typeof raw['enable'] === 'boolean' ? raw['enable'] : DEFAULT_SETTINGS.enable,
     rules,
@@ -60,6 +76,7 @@ export function readSettings(raw: unknown): Settings {
       debounceMs: typeof debounce === 'number' && Number.isFinite(debounce) && debounce >= 0 ? Math.min(Math.round(debounce), MAX_DEBOUNCE_MS) : DEFAULT_SETTINGS.validate.debounceMs,
     },
     maxFileSize: typeof maxFileSize === 'number' && Number.isFinite(maxFileSize) && maxFileSize >= 1 ? Math.floor(maxFileSize) : DEFAULT_SETTINGS.maxFileSize,
+    host: { domainCapabilities, live: host['live'] === true },
   };
 }
 

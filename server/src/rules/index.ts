@@ -57,6 +57,13 @@ import { rule as sevInterfaceBootOrder } from './domain/sev-interface-boot-order
 import { rule as sevEsReboot } from './domain/sev-es-reboot';
 import { rule as kataSnpPflashes } from './kata/kata-snp-pflashes';
 import { rule as kataSnpHypervisor } from './kata/kata-snp-hypervisor';
+import { rule as hostCapabilities } from './host/host-capabilities';
+import { rule as hostSevUnsupported } from './host/host-sev-unsupported';
+import { rule as hostSevEsUnavailable } from './host/host-sev-es-unavailable';
+import { rule as hostSevPlatform } from './host/host-sev-platform';
+import { rule as hostFirmware } from './host/host-firmware';
+import { rule as hostMachine } from './host/host-machine';
+import { rule as hostSevCapacity } from './host/host-sev-capacity';
 
 /**
  * Every domain XML rule. The order is the order fix-all prefers when two
@@ -99,6 +106,14 @@ export const domainRules: readonly Rule<DomainModel>[] = [
   sevAttestationNvram,
   sevInterfaceBootOrder,
   sevEsReboot,
+  // Checks against the host's capabilities: they report only when some are given.
+  hostCapabilities,
+  hostSevUnsupported,
+  hostSevEsUnavailable,
+  hostSevPlatform,
+  hostFirmware,
+  hostMachine,
+  hostSevCapacity,
 ];
 
 /** Every Kata configuration.toml rule, in fix-all priority order. */

@@ -1,6 +1,7 @@
 import type { Span } from '../xml/model';
 import type { DocumentKind } from '../file-types';
 import type { TextEdit } from '../text-edit';
+import type { HostContext } from '../host/domcaps';
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 export type SeveritySetting = Severity | 'off';
@@ -15,6 +16,8 @@ export type Version = readonly [number, number, number];
 export interface RuleContext {
   /** The QEMU the configuration is meant for, when declared. */
   readonly qemu: Version | undefined;
+  /** The host the domain is checked against (`--domcaps`, `sevlint.host.domainCapabilities`); undefined when none is given. */
+  readonly host?: HostContext | undefined;
 }
 
 export interface Fix {

@@ -347,6 +347,23 @@ test('SEV: Insert SEV launchSecurity through its QuickPicks (first kind, first p
   await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
 });
 
+test('sevlint.host.domainCapabilities: a host finding from the configured capabilities file', async () => {
+  const doc = await open('snp-cbitpos-47.xml');
+  // Without host capabilities: the model-based guess.
+  await waitForCodes(doc.uri, (c) => c.includes('sev-cbitpos-host'), 'sev-cbitpos-host without host capabilities');
+  const config = vscode.workspace.getConfiguration('sevlint', doc.uri);
+  await config.update('host.domainCapabilities', ['host/genoa.xml'], vscode.ConfigurationTarget.Workspace);
+  try {
+    await waitForCodes(doc.uri, (c) => c.includes('host-sev-platform') && !c.includes('sev-cbitpos-host'), 'host-sev-platform from host/genoa.xml');
+    const d = sevlintDiagnostics(doc.uri).find((x) => codeOf(x) === 'host-sev-platform');
+    assert.ok(d?.message.includes('(host/genoa.xml) report 51'), d?.message);
+    assert.equal(d?.range.start.line, 25);
+  } finally {
+    await config.update('host.domainCapabilities', undefined, vscode.ConfigurationTarget.Workspace);
+  }
+  await waitForCodes(doc.uri, (c) => c.includes('sev-cbitpos-host'), 'the guess again once the setting is gone');
+});
+
 test('a Kata configuration.toml gets kata-swiotlb (matched by file name)', async () => {
   const doc = await open('kata/configuration-snp-from-old-guide.toml');
   console.log(`TEST: note: ${doc.fileName} has language id '${doc.languageId}'`);

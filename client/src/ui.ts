@@ -42,7 +42,8 @@ export type DocumentationResult = { readonly shown: 'preview' | 'web'; readonly 
 
 /**
  * `sevlint.showDocumentation`: opens a rule's page. The page ships in the
- * extension (docs/rules/<id>.md) and opens as a Markdown preview, offline; the
+ * extension (docs/rules/<id>.md) and opens as a Markdown preview beside the
+ * file, offline; the
  * web page is opened only when the extension has no such page. It takes a rule
  * id or the documentation address of one and opens nothing else: a command can
  * be invoked by any extension.
@@ -55,7 +56,7 @@ export async function showDocumentation(context: vscode.ExtensionContext, arg: u
   }
   const page = vscode.Uri.joinPath(context.extensionUri, 'docs', 'rules', `${id}.md`);
   if (where === 'preview' && (await exists(page))) {
-    await vscode.commands.executeCommand('markdown.showPreview', page);
+    await vscode.commands.executeCommand('markdown.showPreviewToSide', page);
     return { shown: 'preview', uri: page.toString() };
   }
   const web = vscode.Uri.parse(docsUrl(id), true);

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { statusSummary, statusText } from '../../server/src/features/status-summary';
+import { STATUS_PARSE_LIMIT, statusSummary, statusText } from '../../server/src/features/status-summary';
 import { allRuleMetas } from '../../server/src/rules/index';
 import { docsUrl, REPOSITORY_URL } from '../../server/src/rules/docs';
 import { ROOT } from '../support/fixtures';
@@ -48,6 +48,11 @@ describe('status bar summary', () => {
     assert.deepEqual(statusSummary("<?xml version='1.0'?>\n<!-- x -->\n<domain type='kvm'><launchSecurity type='sev'>", '/w/g.xml'), { kind: 'domain-xml' });
     assert.deepEqual(statusSummary('[hypervisor.qemu]\nconfidential_guest = true\n', '/w/snp-node1.toml'), { kind: 'kata-toml' });
     assert.deepEqual(statusSummary('', '/etc/kata-containers/configuration-qemu-snp.toml.in'), { kind: 'kata-toml' });
+  });
+
+  it('does not parse a domain larger than the limit for it (the item updates as you type)', () => {
+    const big = domain(`  <description>${'x'.repeat(STATUS_PARSE_LIMIT)}</description>\n  <launchSecurity type='sev'><policy>0x0003</policy></launchSecurity>\n`);
+    assert.deepEqual(statusSummary(big, '/w/g.xml'), { kind: 'domain-xml' });
   });
 
   it('shows nothing for files sevlint does not lint', () => {

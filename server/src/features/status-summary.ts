@@ -29,7 +29,11 @@ export function statusSummary(text: string, fileName: string): StatusSummary | u
   return undefined;
 }
 
+/** Larger domains are not parsed for the status bar (it updates as you type); they show `sevlint`. */
+export const STATUS_PARSE_LIMIT = 1_000_000;
+
 function domainGuest(text: string): Pick<StatusSummary, 'guest'> {
+  if (text.length > STATUS_PARSE_LIMIT) return {};
   const parsed = parseXml(text);
   if (!parsed.ok || !isDomain(parsed.document)) return {};
   const ls = child(parsed.document.root, 'launchSecurity');

@@ -5,10 +5,13 @@
  *
  * Languages: sevlint takes over no language id. XML and TOML files keep the
  * language their own extensions (Red Hat XML, Even Better TOML) give them;
- * sevlint joins as a second provider through its document selector. Kata
- * templates (`configuration*.toml.in`) are matched by file pattern whatever
- * their language is (usually plain text): a files.associations default that
- * made them TOML would have other TOML tools flag every `@NAME@` placeholder.
+ * sevlint joins as a second provider through its document selector
+ * (`EDITOR_DOCUMENT_SELECTOR`). Every `.toml` and Kata template `.toml.in` is
+ * matched by file pattern whatever its language (plain text without a TOML
+ * extension); the server decides by content. package.json declares the `toml`
+ * id for `.toml` (no grammar; merged with a TOML extension's), so opening one
+ * activates sevlint; `.toml.in` keeps its language: made TOML, it would have
+ * other TOML tools flag every `@NAME@` placeholder.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -25,6 +28,7 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import { Commands } from '../../server/src/commands';
+import { EDITOR_DOCUMENT_SELECTOR } from '../../server/src/file-types';
 import { disableRule, insertLaunchSecurity } from './commands';
 import { fixAll, logStartup, pickRuleDocumentation, rulesOf, showDocumentation, StatusItem } from './ui';
 
@@ -60,12 +64,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Sevlin
     debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: [
-      { language: 'xml' },
-      { language: 'toml' },
-      { pattern: '**/configuration*.toml' },
-      { pattern: '**/configuration*.toml.in' },
-    ],
+    documentSelector: EDITOR_DOCUMENT_SELECTOR.map((f) => ({ ...f })),
     synchronize: { configurationSection: 'sevlint' },
     outputChannel: output,
     // The server offers "Disable <rule> in settings" only to clients that can run it.

@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { statusSummary, statusText } from '../../server/src/features/status-summary';
+import { EDITOR_DOCUMENT_SELECTOR } from '../../server/src/file-types';
 import { docsUrl } from '../../server/src/rules/docs';
 
 const SOURCE = 'sevlint';
@@ -247,7 +248,8 @@ export function logStartup(output: vscode.OutputChannel, context: vscode.Extensi
   output.appendLine(`[${stamp()}] settings: ${settingsLine(vscode.workspace.workspaceFolders?.[0]?.uri)}`);
   const seen = new Set<string>();
   const reportSkip = (doc: vscode.TextDocument) => {
-    if (!['xml', 'toml'].includes(doc.languageId) && !/configuration[^/]*\.toml(\.in)?$/i.test(doc.uri.path)) return;
+    // Only the documents the language server is given (the client's document selector).
+    if (vscode.languages.match(EDITOR_DOCUMENT_SELECTOR.map((f) => ({ ...f })), doc) === 0) return;
     const key = doc.uri.toString();
     if (seen.has(key)) return;
     seen.add(key);
@@ -256,7 +258,7 @@ export function logStartup(output: vscode.OutputChannel, context: vscode.Extensi
     const name = doc.uri.toString(true);
     if (c.get<boolean>('enable') === false) output.appendLine(`[${stamp()}] skipped ${name}: sevlint.enable is false`);
     else if (doc.getText().length > max) output.appendLine(`[${stamp()}] skipped ${name}: ${doc.getText().length} characters, more than sevlint.maxFileSize (${max})`);
-    else if (!statusSummary(doc.getText(), doc.uri.path)) output.appendLine(`[${stamp()}] not checked ${name}: neither a libvirt domain (<domain> root) nor a Kata configuration ([hypervisor.*] table or configuration*.toml name)`);
+    else if (!statusSummary(doc.getText(), doc.uri.path)) output.appendLine(`[${stamp()}] not checked ${name}: neither a libvirt domain (<domain> root) nor a Kata configuration (a [hypervisor.*] table, or a configuration*.toml name)`);
   };
   vscode.workspace.textDocuments.forEach(reportSkip);
   return vscode.Disposable.from(

@@ -26,3 +26,21 @@ export function kindByName(name: string): DocumentKind | undefined {
   const lower = name.toLowerCase();
   return Object.values(FILE_TYPES).find((t) => t.extensions.some((e) => lower.endsWith(e)))?.kind;
 }
+
+/** One entry of the editor's document selector (VS Code's `DocumentFilter`: a language id or a glob). */
+export type EditorFilter = { readonly language: string } | { readonly pattern: string };
+
+/**
+ * The documents the editor sends to the language server; the server then
+ * decides by content (`detectKind`), so a wide net costs only a look at the
+ * text. Every `.toml` and `.toml.in` whatever its name and language (plain
+ * text when no TOML extension is installed): a Kata configuration copied to
+ * `snp-node1.toml` is one too. XML by language id (Red Hat XML and VS Code
+ * both give `.xml` the `xml` id).
+ */
+export const EDITOR_DOCUMENT_SELECTOR: readonly EditorFilter[] = [
+  { language: 'xml' },
+  { language: 'toml' },
+  { pattern: '**/*.toml' },
+  { pattern: '**/*.toml.in' },
+];

@@ -1,11 +1,12 @@
 import { buildDomainModel, isDomain } from './domain/model';
-import type { DocumentKind } from './file-types';
+import { kindByName, type DocumentKind } from './file-types';
 import { buildKataModel, isKataConfig } from './kata/model';
 import { allRuleMetas, domainRules, kataRules } from './rules/index';
 import { tomlSyntax, xmlNotWellFormed } from './rules/syntax';
 import type * as TomlParse from './toml/parse';
 import { formatMessage, type Finding, type Fix, type Report, type Rule, type RuleContext, type RuleMeta, type SeveritySetting, type Version } from './rules/types';
-import { applyEdits, type TextEdit } from './text-edit';
+import { applySuppressions, tomlDirectives, xmlDirectives, type Directive } from './suppress';
+import { applyEdits } from './text-edit';
 import type { Span } from './xml/model';
 import { parseXml } from './xml/parse';
 
@@ -56,6 +57,18 @@ export function detectKind(text: string, fileName?: string): DocumentKind | unde
   return undefined;
 }
 
+/**
+ * What a file too large to lint probably is, for the notice that says it was
+ * skipped: a `.xml` file by its name; a `.toml` / `.toml.in` only when it is
+ * named `configuration*` or its first 64 KiB hold a `[hypervisor.*]` table
+ * (any other TOML file is none of sevlint's business).
+ */
+export function kindForNotice(text: string, fileName: string): DocumentKind | undefined {
+  const byName = kindByName(fileName);
+  if (byName !== 'kata-toml') return byName;
+  return KATA_NAME.test(fileName) || KATA_TABLE.test(text.slice(0, 64 * 1024)) ? 'kata-toml' : undefined;
+}
+
 export function lint(text: string, options: LintOptions = {}): LintResult {
   if (options.schema === false) options = { ...options, rules: { ...options.rules, 'libvirt-schema': 'off' } };
   const kind = detectKind(text, options.fileName);
@@ -72,7 +85,7 @@ function lintKata(text: string, options: LintOptions): Finding[] {
   const named = options.fileName !== undefined && KATA_NAME.test(options.fileName);
   if (!named && !isKataConfig(parsed.document)) return [];
   const template = options.fileName?.endsWith('.toml.in') ?? false;
-  return runRules(kataRules, buildKataModel(parsed.document, template), options);
+  return suppress(text, 'kata-toml', runRules(kataRules, buildKataModel(parsed.document, template), options), tomlDirectives(text), options);
 }
 
 function lintDomain(text: string, options: LintOptions): Finding[] {
@@ -83,7 +96,13 @@ function lintDomain(text: string, options: LintOptions): Finding[] {
   }
   if (!isDomain(parsed.document)) return [];
   const model = buildDomainModel(parsed.document);
-  return withoutSchemaEchoes(runRules(domainRules, model, options));
+  return suppress(text, 'domain-xml', withoutSchemaEchoes(runRules(domainRules, model, options)), xmlDirectives(parsed.document), options);
+}
+
+/** The findings left after the file's suppression comments, and those about the comments themselves. */
+function suppress(text: string, kind: DocumentKind, findings: Finding[], directives: readonly Directive[], options: LintOptions): Finding[] {
+  if (directives.length === 0) return findings;
+  return applySuppressions(text, kind, findings, directives, { isOff: (id) => options.rules?.[id] === 'off', make: (meta, r) => makeFinding(meta, options, r) });
 }
 
 /**
@@ -201,24 +220,53 @@ function firstAbove(xs: readonly number[], x: number): number {
   return lo;
 }
 
+/** Identifies a fix across passes (its offsets move as other fixes apply): rule, message, title and new texts. */
+function fixKey(f: Finding, fix: Fix): string {
+  return [f.ruleId, f.messageId, fix.title, ...fix.edits.map((e) => e.newText)].join('\0');
+}
+
 /**
  * The preferred fixes of one pass that can be applied together: in rule
  * order, a fix is taken when neither its edits nor its scope overlap those of
- * a fix already taken.
+ * a fix already taken. Fixes whose {@link fixKey} is in `skip` are left out.
  */
-export function compatibleFixes(findings: readonly Finding[]): Fix[] {
+export function compatibleFixes(findings: readonly Finding[], skip?: ReadonlySet<string>): Fix[] {
+  return compatible(findings, skip).map((c) => c.fix);
+}
+
+function compatible(findings: readonly Finding[], skip?: ReadonlySet<string>): { fix: Fix; key: string }[] {
   const taken = new TakenRegions();
-  const out: Fix[] = [];
+  const out: { fix: Fix; key: string }[] = [];
   const byRuleOrder = [...findings].sort((a, b) => (RULE_ORDER.get(a.ruleId) ?? 0) - (RULE_ORDER.get(b.ruleId) ?? 0));
   for (const f of byRuleOrder) {
     const fix = f.fixes.find((x) => x.preferred);
     if (!fix) continue;
+    const key = fixKey(f, fix);
+    if (skip?.has(key)) continue;
     const regions: Span[] = [...fix.edits, ...(fix.scope ? [fix.scope] : [])];
     if (regions.some((r) => taken.conflicts(r))) continue;
     for (const r of regions) taken.add(r);
-    out.push(fix);
+    out.push({ fix, key });
   }
   return out;
+}
+
+/** How many findings at warning or above each rule and message has: what fix-all must not add to. */
+function seriousCounts(findings: readonly Finding[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const f of findings) {
+    if (f.severity !== 'error' && f.severity !== 'warning') continue;
+    const k = `${f.ruleId}\0${f.messageId}`;
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** How many findings at warning or above `findings` has beyond those counted in `baseline`. */
+function excessSerious(baseline: ReadonlyMap<string, number>, findings: readonly Finding[]): number {
+  let excess = 0;
+  for (const [k, n] of seriousCounts(findings)) excess += Math.max(0, n - (baseline.get(k) ?? 0));
+  return excess;
 }
 
 export interface FixAllResult {
@@ -229,27 +277,78 @@ export interface FixAllResult {
   readonly findings: readonly Finding[];
   /** True when `isCancelled` stopped it between two passes: `text` is then only part of the way. */
   readonly cancelled?: boolean;
+  /**
+   * Preferred fixes left unapplied because the result would otherwise have a
+   * finding at warning or above that the input did not have (their titles).
+   */
+  readonly withheld?: readonly string[];
+}
+
+interface Chain extends FixAllResult {
+  /** The fixes applied, by {@link fixKey}, with their titles. */
+  readonly keys: ReadonlyMap<string, string>;
+}
+
+/** Preferred fixes pass after pass, those in `skip` left out, until none applies or `maxPasses` ran. */
+function chain(text: string, findings: readonly Finding[], options: LintOptions, skip: ReadonlySet<string>, maxPasses: number, isCancelled?: () => boolean): Chain {
+  let current = text;
+  let applied = 0;
+  let now = findings;
+  const keys = new Map<string, string>();
+  for (let pass = 0; pass < maxPasses; pass++) {
+    if (isCancelled?.()) return { text: current, applied, findings: now, cancelled: true, keys };
+    const fixes = compatible(now, skip);
+    if (fixes.length === 0) break;
+    const next = applyEdits(current, fixes.flatMap((f) => f.fix.edits));
+    if (next === current) break;
+    for (const f of fixes) keys.set(f.key, f.fix.title);
+    current = next;
+    applied += fixes.length;
+    now = lint(current, options).findings;
+  }
+  return { text: current, applied, findings: now, keys };
 }
 
 /**
  * Applies preferred fixes pass after pass until none applies (at most
  * `maxPasses`). `isCancelled` is asked before each pass (the language server
  * stops a cancelled fix-all there).
+ *
+ * The result never has more findings at warning or above (counted by rule and
+ * message) than the input: `authorKey='on'` → `'yes'` would raise
+ * snp-id-auth-pairing, setting `confidential_guest` can raise kata-shared-fs.
+ * When the plain run would, fixes are withheld, one at a time, the one whose
+ * absence leaves the fewest such findings first (all of them, when no single
+ * one helps), and the run is made again (after 20 such rounds, the input is
+ * returned unchanged). Only then does fix-all cost more
+ * than one lint per pass.
  */
 export function fixAll(text: string, options: LintOptions = {}, maxPasses = 10, isCancelled?: () => boolean): FixAllResult {
-  let current = text;
-  let applied = 0;
-  let findings = lint(current, options).findings;
-  for (let pass = 0; pass < maxPasses; pass++) {
-    if (isCancelled?.()) return { text: current, applied, findings, cancelled: true };
-    const fixes = compatibleFixes(findings);
-    if (fixes.length === 0) break;
-    const edits: TextEdit[] = fixes.flatMap((f) => f.edits);
-    const next = applyEdits(current, edits);
-    if (next === current) break;
-    current = next;
-    applied += fixes.length;
-    findings = lint(current, options).findings;
+  const findings = lint(text, options).findings;
+  const baseline = seriousCounts(findings);
+  const skip = new Set<string>();
+  const withheld: string[] = [];
+  let result = chain(text, findings, options, skip, maxPasses, isCancelled);
+  let excess = excessSerious(baseline, result.findings);
+  for (let round = 0; excess > 0 && !result.cancelled; round++) {
+    // Each round withholds at least one more fix; should new ones keep appearing, the input stays as it is.
+    if (round === 20) return { text, applied: 0, findings, withheld: [...withheld, ...result.keys.values()] };
+    let best: { key: string; result: Chain; excess: number } | undefined;
+    for (const key of result.keys.keys()) {
+      const r = chain(text, findings, options, new Set([...skip, key]), maxPasses, isCancelled);
+      if (r.cancelled) return { ...r, cancelled: true };
+      const e = excessSerious(baseline, r.findings);
+      if (e < (best?.excess ?? excess)) best = { key, result: r, excess: e };
+      if (e === 0) break;
+    }
+    const drop = best ? [best.key] : [...result.keys.keys()];
+    for (const key of drop) {
+      skip.add(key);
+      withheld.push(result.keys.get(key)!);
+    }
+    result = best?.result ?? chain(text, findings, options, skip, maxPasses, isCancelled);
+    excess = best?.excess ?? excessSerious(baseline, result.findings);
   }
-  return { text: current, applied, findings };
+  const { keys: _keys, ...out } = result;
+  return withheld.length > 0 ? { ...out, withheld } : out;
 }

@@ -360,3 +360,46 @@ export function policyNotes(value: bigint, kind: PolicyKind): PolicyNote[] {
     }
   });
 }
+
+/** How a policy reading scores against another: an error outweighs any number of warnings, a warning any number of notes. */
+function noteWeight(notes: readonly PolicyNote[]): number {
+  return notes.reduce((w, n) => w + (n.level === 'error' ? 10_000 : n.level === 'warning' ? 100 : 1), 0);
+}
+
+/** A policy written in decimal digits without `0x` that was most likely meant as decimal. */
+export interface LikelyDecimal {
+  /** The value of the digits read as decimal (what was most likely meant). */
+  readonly value: bigint;
+  /** libvirt or KVM refuses libvirt's (hex) reading: no guest ever ran with it. */
+  readonly hexRefused: boolean;
+  /** The decimal reading has no error and no warning of its own. */
+  readonly clean: boolean;
+  /** What policyNotes says of libvirt's hex reading; empty when there is none (the text overflows). */
+  readonly hexNotes: readonly PolicyNote[];
+}
+
+/**
+ * `196608` under SEV-SNP: libvirt reads 0x196608 (no SMT-MBO bit, KVM refuses
+ * it), while decimal 196608 is 0x30000, the usual policy. The decimal reading
+ * is the likely one when the digits look decimal, the decimal value fits and
+ * has no error, and it scores better than the hex reading (fewer errors, then
+ * fewer warnings, then fewer notes). Undefined otherwise: then the hex reading
+ * is judged as libvirt reads it.
+ */
+export function likelyDecimal(reading: PolicyReading, kind: PolicyKind): LikelyDecimal | undefined {
+  if (!reading.looksDecimal) return undefined;
+  const value = BigInt(reading.core);
+  if (value > (kind === 'sev' ? SEV.MAX : SNP.MAX)) return undefined;
+  const decimalNotes = policyNotes(value, kind);
+  if (decimalNotes.some((n) => n.level === 'error')) return undefined;
+  const hexNotes = reading.value === undefined ? [] : policyNotes(reading.value, kind);
+  // An overflowing text has no hex reading to weigh: decimal is the only reading that fits.
+  if (reading.value !== undefined && noteWeight(decimalNotes) >= noteWeight(hexNotes)) return undefined;
+  return {
+    value,
+    hexRefused: reading.rejected || hexNotes.some((n) => n.level === 'error'),
+    clean: decimalNotes.every((n) => n.level === 'info'),
+    hexNotes,
+  };
+}
+

@@ -17,11 +17,14 @@ import {
   DidChangeConfigurationNotification,
   ErrorCodes,
   IPCMessageReader,
+  InsertTextFormat,
+  InsertTextMode,
   IPCMessageWriter,
   LSPErrorCodes,
   MarkupKind,
   ProposedFeatures,
   ResponseError,
+  SymbolKind,
   TextDocumentSyncKind,
   createConnection,
   type CancellationToken,
@@ -29,12 +32,13 @@ import {
   type CompletionItem,
   type Connection,
   type Diagnostic,
+  type DocumentSymbol,
   type Range,
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { Commands } from './commands';
-import type { LintResult } from './linter';
+import { kindForNotice, type LintResult } from './linter';
 import { DocumentStore } from './lsp/documents';
 import { Lifecycle, REFUSED_METHOD } from './lsp/lifecycle';
 import { isRecord, ParamError, readPosition, readRange, readUri } from './lsp/params';
@@ -45,11 +49,24 @@ import { docsUrl } from './rules/docs';
 import { allRuleMetas } from './rules/index';
 import type { Finding, Severity } from './rules/types';
 import type { Span, TextEdit } from './text-edit';
-import { kindByName } from './file-types';
+import { cursorRank, orderForCursor, orderedFixes } from './features/code-actions';
+import type { DocSymbol, SymbolKindName } from './features/symbols';
+import { disableForLineFix, unusedSuppressionMeta } from './suppress';
 
 const SOURCE = 'sevlint';
 const FIX_ALL_TITLE = 'Fix all sevlint problems';
 const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.sevlint`;
+
+const SYMBOL_KINDS: Record<SymbolKindName, SymbolKind> = {
+  module: SymbolKind.Module,
+  namespace: SymbolKind.Namespace,
+  object: SymbolKind.Object,
+  struct: SymbolKind.Struct,
+  property: SymbolKind.Property,
+  key: SymbolKind.Key,
+  string: SymbolKind.String,
+  constant: SymbolKind.Constant,
+};
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -59,6 +76,8 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 };
 
 const RULE_IDS: ReadonlySet<string> = new Set(allRuleMetas.map((r) => r.id));
+/** The diagnostics about suppression comments: no "Disable … for this line" for them. */
+const SUPPRESSION_IDS: ReadonlySet<string> = new Set([unusedSuppressionMeta('domain-xml').id, unusedSuppressionMeta('kata-toml').id]);
 /** docsUrl(id) → id, for the URLs older code actions passed to showDocumentation. */
 const DOCS_URLS: ReadonlyMap<string, string> = new Map(allRuleMetas.map((r) => [docsUrl(r.id), r.id]));
 
@@ -205,6 +224,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: resolvesEdits },
         completionProvider: { triggerCharacters: ['<', '=', '"', "'"] },
         hoverProvider: true,
+        documentSymbolProvider: true,
         executeCommandProvider: { commands: [Commands.serverShowDocumentation] },
       },
       serverInfo: { name: 'sevlint' },
@@ -299,7 +319,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     let diagnostics: Diagnostic[] = [];
     if (settings.enable) {
       const text = doc.getText();
-      if (text.length > settings.maxFileSize && kindByName(fileNameOf(uri)) !== undefined) {
+      if (text.length > settings.maxFileSize && kindForNotice(text, fileNameOf(uri)) !== undefined) {
         diagnostics = [notice(`sevlint skips this file: ${text.length} characters is more than sevlint.maxFileSize (${settings.maxFileSize}).`)];
       } else {
         const outcome = await lintFor(doc, settings);
@@ -384,7 +404,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onCodeAction(
     handle('textDocument/codeAction', async (params, token): Promise<CodeAction[] | null> => {
       const uri = readUri(params);
-      readRange(pick(params, 'range'), 'range');
+      const range = readRange(pick(params, 'range'), 'range');
       const context = pick(params, 'context');
       if (!isRecord(context)) throw new ParamError('context must be an object');
       const only = readOnly(context['only']);
@@ -394,6 +414,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       if (!doc) return []; // out of sync: no edit can be trusted
       const settings = await untilCancelled(settingsFor(uri), token);
       if (!settings.enable) return [];
+      const cursor = { start: doc.offsetAt(range.start), end: doc.offsetAt(range.end) };
       const wants = (kind: string) => !only || only.some((k) => kind === k || kind.startsWith(k + '.'));
       const ours = diagnostics.filter((d) => d.source === SOURCE && typeof d.code === 'string' && RULE_IDS.has(d.code));
       const tooLarge = doc.getText().length > settings.maxFileSize;
@@ -410,18 +431,27 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       };
 
       if (wants(CodeActionKind.QuickFix)) {
+        // Each diagnostic with its finding (none when it was published for another version: its range is in
+        // another text), the one under the cursor first, then by severity: Enter applies the fix looked at.
+        const matched: { d: ClientDiagnostic; code: string; finding: Finding | undefined }[] = [];
         for (const d of ours) {
           const code = d.code as string;
-          // A diagnostic published for another version has a range in another text: its fixes are not offered.
           const version = pick(d.data, 'version');
-          if (version === undefined || version === doc.version) {
-            const start = doc.offsetAt(d.range.start);
-            const end = doc.offsetAt(d.range.end);
-            const finding = (await findings()).find((f) => f.ruleId === code && f.span.start === start && f.span.end === end);
-            for (const fix of finding?.fixes ?? []) {
-              actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [d.raw as unknown as Diagnostic], isPreferred: fix.preferred, edit: workspaceEdit(doc, fix.edits) });
-            }
-          }
+          const start = doc.offsetAt(d.range.start);
+          const end = doc.offsetAt(d.range.end);
+          const finding = version === undefined || version === doc.version ? (await findings()).find((f) => f.ruleId === code && f.span.start === start && f.span.end === end) : undefined;
+          matched.push({ d, code, finding });
+        }
+        const severityOf = (d: ClientDiagnostic): Severity => (['error', 'warning', 'information', 'hint'] as const)[(typeof d.raw['severity'] === 'number' ? d.raw['severity'] : 1) - 1] ?? 'error';
+        const at = (m: (typeof matched)[number]) => m.finding ?? { span: { start: doc.offsetAt(m.d.range.start), end: doc.offsetAt(m.d.range.end) }, severity: severityOf(m.d) };
+        const ordered = orderForCursor(matched, cursor, at);
+        const rank = (m: (typeof matched)[number]) => cursorRank(at(m).span, at(m).severity, cursor);
+        for (const { item, fix, isPreferred } of orderedFixes(ordered, (m) => m.finding?.fixes ?? [], rank)) {
+          actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [item.d.raw as unknown as Diagnostic], isPreferred, edit: workspaceEdit(doc, fix.edits) });
+        }
+        for (const { d, code, finding } of ordered) {
+          const suppress = finding && result?.kind && !SUPPRESSION_IDS.has(code) ? disableForLineFix(doc.getText(), result.kind, finding) : undefined;
+          if (suppress) actions.push({ title: suppress.title, kind: CodeActionKind.QuickFix, diagnostics: [d.raw as unknown as Diagnostic], edit: workspaceEdit(doc, suppress.edits) });
           actions.push({
             title: `Show documentation for ${code}`,
             kind: CodeActionKind.QuickFix,
@@ -507,7 +537,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       const { doc } = t;
       const result = valueOf(await pool.run({ op: 'complete', text: doc.getText(), offset: t.offset, fileName: fileNameOf(doc.uri) }, token));
       if (!result) return null;
-      const kinds = { element: CompletionItemKind.Property, attribute: CompletionItemKind.Field, value: CompletionItemKind.Value, key: CompletionItemKind.Property };
+      const kinds = { element: CompletionItemKind.Property, attribute: CompletionItemKind.Field, value: CompletionItemKind.Value, key: CompletionItemKind.Property, snippet: CompletionItemKind.Snippet };
       return result.items.map(
         (item, i): CompletionItem => ({
           label: item.label,
@@ -517,6 +547,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
           ...(item.detail !== undefined ? { detail: item.detail } : {}),
           ...(item.documentation !== undefined ? { documentation: { kind: MarkupKind.Markdown, value: item.documentation } } : {}),
           textEdit: { range: toRange(doc, item.replace), newText: item.insertText },
+          ...(item.snippet ? { insertTextFormat: InsertTextFormat.Snippet } : {}),
+          ...(item.asIs ? { insertTextMode: InsertTextMode.asIs } : {}),
         }),
       );
     }),
@@ -530,6 +562,23 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       const h = valueOf(await pool.run({ op: 'hover', text: doc.getText(), offset: t.offset, fileName: fileNameOf(doc.uri) }, token));
       if (!h) return null;
       return { contents: { kind: MarkupKind.Markdown, value: h.markdown }, range: toRange(doc, h.span) };
+    }),
+  );
+
+  connection.onDocumentSymbol(
+    handle('textDocument/documentSymbol', async (params, token): Promise<DocumentSymbol[] | null> => {
+      const doc = store.get(readUri(params));
+      if (!doc) return null;
+      const symbols = valueOf(await pool.run({ op: 'symbols', text: doc.getText(), fileName: fileNameOf(doc.uri) }, token));
+      const convert = (s: DocSymbol): DocumentSymbol => ({
+        name: s.name,
+        ...(s.detail !== undefined ? { detail: s.detail } : {}),
+        kind: SYMBOL_KINDS[s.kind],
+        range: toRange(doc, s.span),
+        selectionRange: toRange(doc, s.selection),
+        children: s.children.map(convert),
+      });
+      return symbols.map(convert);
     }),
   );
 

@@ -10,6 +10,7 @@ export const WORKSPACE_FILES = {
   'schema-typo.xml': 'test/fixtures/domain-xml/libvirt-schema/invalid-element-typo.xml',
   'kata/configuration-snp-from-old-guide.toml': 'examples/kata/configuration-snp-from-old-guide.toml',
   'kata/configuration-qemu-snp.toml.in': 'examples/kata/configuration-snp-from-old-guide.toml',
+  'nodes/snp-node1.toml': 'examples/kata/configuration-snp-from-old-guide.toml',
 };
 
 /** Writes a workspace folder at `dir` (created) and returns it. */

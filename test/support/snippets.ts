@@ -1,6 +1,4 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { ROOT } from './fixtures';
+import { XML_SNIPPETS } from '../../server/src/features/snippets';
 
 export interface Snippet {
   readonly prefix: string | readonly string[];
@@ -8,10 +6,9 @@ export interface Snippet {
   readonly body: string | readonly string[];
 }
 
-export const SNIPPETS_FILE = path.join(ROOT, 'snippets', 'xml.json');
-
-export function loadSnippets(file = SNIPPETS_FILE): Record<string, Snippet> {
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, Snippet>;
+/** The domain XML snippets the language server offers (server/src/features/snippets.ts). */
+export function loadSnippets(): Record<string, Snippet> {
+  return { ...XML_SNIPPETS };
 }
 
 export function bodyText(s: Snippet): string {

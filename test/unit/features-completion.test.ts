@@ -265,3 +265,46 @@ describe('completion in Kata configuration.toml', () => {
     }
   });
 });
+
+describe('snippets from the server, only where their element may go', () => {
+  const snippetLabels = (list: readonly CompletionItem[]) => list.filter((i) => i.kind === 'snippet').map((i) => i.label);
+
+  it('launchSecurity snippets in <domain> while a word is typed, in snippet syntax, replacing the word', () => {
+    const r = items(dom('  sev-la|'));
+    assert.deepEqual(snippetLabels(r.items), ['sev-launchsecurity', 'launchSecurity-sev', 'sev-es-launchsecurity', 'launchSecurity-sev-es', 'snp-launchsecurity', 'launchSecurity-sev-snp']);
+    const snp = item(r.items, 'snp-launchsecurity');
+    assert.equal(snp.snippet, true);
+    assert.equal(snp.insertText, "<launchSecurity type='sev-snp'>\n\t<policy>${1:0x30000}</policy>\n</launchSecurity>$0");
+    assert.equal(spanText(r.text, snp.replace), 'sev-la');
+    assert.equal(snp.asIs, undefined, 'a snippet body is indented as the line it goes on');
+  });
+
+  it('no second <launchSecurity>: neither the blocks nor the snippets where one exists', () => {
+    const r = items(dom("  <launchSecurity type='sev'><policy>0x3</policy></launchSecurity>\n  la|"));
+    assert.deepEqual(labels(r.items), []);
+    const tag = items(dom("  <launchSecurity type='sev'><policy>0x3</policy></launchSecurity>\n  <la|"));
+    assert.deepEqual(labels(tag.items), []);
+  });
+
+  it('device snippets in <devices>; nothing inside a start tag or after <', () => {
+    assert.deepEqual(snippetLabels(items(dom('  <devices>\n    sev-v|\n  </devices>')).items), ['sev-virtio-interface', 'sev-virtio-scsi', 'sev-virtio-rng']);
+    assert.deepEqual(labels(items(dom("  <devices>\n    <interface type='network' sev|>\n  </devices>")).items), []);
+    assert.deepEqual(labels(items("<domain type='kvm' sev-|>\n</domain>\n").items), []);
+    assert.deepEqual(snippetLabels(items(dom('  <sev-la|')).items), []);
+    assert.deepEqual(labels(items(dom('  <devices>\n    |\n  </devices>')).items), [], 'nothing before a word is typed');
+  });
+
+  it('the domain snippet in an empty .xml file', () => {
+    assert.deepEqual(snippetLabels(items('sev-d|', '/srv/guest.xml').items), ['sev-domain']);
+    assert.deepEqual(labels(items('sev-d|', '/srv/notes.txt').items), []);
+    assert.deepEqual(labels(items('|', '/srv/guest.xml').items), []);
+  });
+
+  it('a launchSecurity block is already indented for its place: inserted as is', () => {
+    const r = items(dom('    l|'));
+    const block = item(r.items, 'launchSecurity SEV');
+    assert.equal(block.asIs, true);
+    // The line's own indentation (4) goes before the first line already; the others carry theirs.
+    assert.equal(block.insertText, "<launchSecurity type='sev'>\n      <policy>0x0003</policy>\n    </launchSecurity>");
+  });
+});

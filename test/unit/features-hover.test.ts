@@ -66,10 +66,28 @@ describe('hover on a <policy> value', () => {
     assert.ok(h.markdown.includes('- **Note:** leaves NODBG (bit 0, 0x1) clear'));
   });
 
+  it('decodes the decimal reading first when the policy was most likely meant as decimal', () => {
+    const r = hoverAt(ls('sev-snp', '<policy>1966|08</policy>'));
+    const h = must(r);
+    assert.equal(spanText(r.text, h.span), '196608');
+    const lines = h.markdown.split('\n');
+    assert.equal(lines[0], '**SEV-SNP guest policy 196608**: most likely decimal, 0x30000');
+    assert.equal(lines[2], '| Bit | Name | Value | Meaning (when set) |');
+    assert.ok(lines.includes('| 17 | RSVD_MBO | **1** | reserved, must be one |'));
+    const after = lines.slice(2 + 2 + 13);
+    assert.deepEqual(after.slice(0, 3), ['', 'libvirt reads `196608` as hex 0x196608, which:', '- **Warning:** has no `0x` but libvirt reads it as hexadecimal: 196608 is 0x196608, not decimal 196608 (= 0x30000).']);
+    assert.ok(after.includes("- **Error:** leaves RSVD_MBO (bit 17, 0x20000) clear; KVM's SNP_LAUNCH_START refuses the policy (-EINVAL)."));
+    assert.equal(lines[lines.length - 1], LINK);
+    // Too large for 64 bits as hex: the decimal reading is the only one.
+    const big = must(hoverAt(ls('sev', '<policy>|100000003</policy>')));
+    assert.match(big.markdown, /^\*\*SEV guest policy 100000003\*\*: most likely decimal/);
+  });
+
   it('explains how libvirt reads the text', () => {
-    const decimal = must(hoverAt(ls('sev-snp', '<policy>1966|08</policy>')));
-    assert.match(decimal.markdown, /^\*\*SEV-SNP guest policy 196608\*\* \(read as 0x196608, = 1664520 decimal\)/);
-    assert.ok(decimal.markdown.includes('- **Warning:** has no `0x` but libvirt reads it as hexadecimal: 196608 is 0x196608, not decimal 196608 (= 0x30000).'));
+    // 10000: decimal 0x2710 is no better a policy than hex 0x10000, so libvirt's reading is decoded.
+    const decimal = must(hoverAt(ls('sev-snp', '<policy>100|00</policy>')));
+    assert.match(decimal.markdown, /^\*\*SEV-SNP guest policy 10000\*\* \(read as 0x10000, = 65536 decimal\)/);
+    assert.ok(decimal.markdown.includes('- **Warning:** has no `0x` but libvirt reads it as hexadecimal: 10000 is 0x10000, not decimal 10000 (= 0x2710).'));
     const trailing = hoverAt(ls('sev', '<policy>0x3|\n    </policy>'));
     assert.equal(spanText(trailing.text, must(trailing).span), '0x3');
     assert.ok(must(trailing).markdown.includes('\nThe policy 0x3:\n- **Error:** has whitespace after the number: libvirt does not trim it and fails with "failed to get launch security policy".\n'));

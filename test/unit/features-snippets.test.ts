@@ -1,5 +1,5 @@
 /**
- * snippets/xml.json: every snippet, expanded with its placeholder defaults
+ * The domain XML snippets (features/snippets.ts): every snippet, expanded with its placeholder defaults
  * (inside a minimal SEV domain when it is a fragment), is valid for libvirt's
  * RelaxNG schema and lints without an error; the launchSecurity snippets are
  * exactly what launchSecurityBlock writes.
@@ -62,7 +62,7 @@ const schema = domainSchema();
 const skipSchema = !hasXmllint() ? 'xmllint not found (apt-get install libxml2-utils)' : !schema ? 'no libvirt domain.rng found' : false;
 if (skipSchema) console.log(`# NOTE snippet schema validation skipped: ${skipSchema}`);
 
-describe('snippets/xml.json', () => {
+describe('domain XML snippets', () => {
   it('has the expected snippets, each with a prefix, a description and no variables', () => {
     assert.deepEqual(Object.keys(snippets), [
       'SEV launchSecurity',

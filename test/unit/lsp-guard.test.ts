@@ -331,7 +331,8 @@ describe('language server edits and commands', () => {
     const p = client.published.filter((x) => x.uri === uri).at(-1)!;
     const d = p.diagnostics.find((x) => x.code === 'sev-virtio-iommu')!;
     const withEdits = [...(await codeActions([d])), ...(await codeActions([], ['source.fixAll']))].filter((a) => a.edit);
-    assert.deepEqual(withEdits.map((a) => a.kind), ['quickfix', 'source.fixAll.sevlint']);
+    // The fix, "Disable sev-virtio-iommu for this line", fix-all.
+    assert.deepEqual(withEdits.map((a) => a.kind), ['quickfix', 'quickfix', 'source.fixAll.sevlint']);
     for (const a of withEdits) {
       assert.equal(a.edit!.changes, undefined);
       const [change] = a.edit!.documentChanges as TextDocumentEdit[];

@@ -102,6 +102,7 @@ describe('language server over stdio', () => {
     const actions = await conn.sendRequest<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } });
     assert.deepEqual(actions.map((a) => a.title), [
       "Set iommu='on' on the disk 'vda' driver",
+      'Disable sev-virtio-iommu for this line',
       'Show documentation for sev-virtio-iommu',
       'Disable sev-virtio-iommu in settings',
     ]);
@@ -109,8 +110,39 @@ describe('language server over stdio', () => {
     assert.equal(fix.isPreferred, true);
     const fixed = apply(domainText, fix.edit!.changes![uri]!);
     assert.match(fixed, /<driver name="qemu" type="qcow2" discard="unmap" iommu="on"\/>/);
-    assert.deepEqual(actions[1]!.command, { title: 'Show documentation', command: 'sevlint.server.showDocumentation', arguments: ['sev-virtio-iommu'] });
-    assert.deepEqual(actions[2]!.command!.arguments, ['sev-virtio-iommu', uri]);
+    const suppressed = apply(domainText, actions[1]!.edit!.changes![uri]!);
+    assert.equal(suppressed.split('\n')[15], '    <!-- sevlint-disable-next-line sev-virtio-iommu -->');
+    assert.equal(actions[1]!.isPreferred, undefined);
+    assert.deepEqual(actions[2]!.command, { title: 'Show documentation', command: 'sevlint.server.showDocumentation', arguments: ['sev-virtio-iommu'] });
+    assert.deepEqual(actions[3]!.command!.arguments, ['sev-virtio-iommu', uri]);
+  });
+
+  it('orders quick fixes by the diagnostic under the cursor, then by severity; one is preferred', async () => {
+    const uri = 'file:///work/two-on-a-line.xml';
+    const text = domainText.replace(/<launchSecurity type=['"]sev['"]>/, `<launchSecurity type='sev' kernelHashes='on'>`).replace(/<policy>0x07<\/policy>/, '<policy>0x4007</policy>');
+    assert.notEqual(text, domainText);
+    const got = nextDiagnostics(uri);
+    open(uri, text);
+    const p = await got;
+    const line = p.diagnostics.filter((d) => d.code === 'sev-launch-security-yes-no' || d.code === 'sev-policy-reserved-bits');
+    assert.deepEqual(line.map((d) => d.severity), [1, 2]);
+    const doc = TextDocument.create(uri, 'xml', 1, text);
+    const cursor = doc.positionAt(text.indexOf('0x4007') + 2);
+    const ask = async (position: typeof cursor) =>
+      (await conn.sendRequest<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: { start: position, end: position }, context: { diagnostics: line } })).map(
+        (a) => `${a.isPreferred ? '*' : ''}${a.title}`,
+      );
+    assert.deepEqual((await ask(cursor)).slice(0, 2), ['Clear RESERVED (bit 14, 0x4000): 0x7', "Set kernelHashes='yes'"]);
+    const elsewhere = await ask(doc.positionAt(text.indexOf('<launchSecurity')));
+    assert.deepEqual(elsewhere.slice(0, 2), ["*Set kernelHashes='yes'", 'Clear RESERVED (bit 14, 0x4000): 0x7']);
+    assert.deepEqual(elsewhere.slice(2), [
+      'Disable sev-launch-security-yes-no for this line',
+      'Show documentation for sev-launch-security-yes-no',
+      'Disable sev-launch-security-yes-no in settings',
+      'Disable sev-policy-reserved-bits for this line',
+      'Show documentation for sev-policy-reserved-bits',
+      'Disable sev-policy-reserved-bits in settings',
+    ]);
   });
 
   it('offers source.fixAll.sevlint with the same result as the core fix-all', async () => {
@@ -140,6 +172,38 @@ describe('language server over stdio', () => {
     assert.ok(labels.includes('cbitpos') && labels.includes('reducedPhysBits'), labels.join(', '));
     assert.ok(!labels.includes('policy'), 'policy is already there');
     assert.ok(!labels.includes('idBlock'), 'idBlock belongs to sev-snp');
+  });
+
+  it('answers documentSymbol with the outline: the domain, its devices, launchSecurity', async () => {
+    const uri = 'file:///work/guest.xml';
+    type Sym = { name: string; detail?: string; kind: number; range: unknown; selectionRange: { start: { line: number } }; children?: Sym[] };
+    const symbols = await conn.sendRequest<Sym[]>('textDocument/documentSymbol', { textDocument: { uri } });
+    assert.equal(symbols.length, 1);
+    const domain = symbols[0]!;
+    assert.equal(domain.name, 'sev-es-guest');
+    assert.equal(domain.kind, 2 /* Module */);
+    const ls = domain.children!.find((c) => c.name === 'launchSecurity')!;
+    assert.equal(ls.detail, 'SEV-ES · policy 0x7');
+    assert.equal(ls.selectionRange.start.line, 33);
+    const devices = domain.children!.find((c) => c.name === 'devices')!;
+    assert.ok(devices.children!.some((d) => d.name === 'disk vda'));
+    assert.equal(await conn.sendRequest('textDocument/documentSymbol', { textDocument: { uri: 'file:///work/not-open.xml' } }), null);
+  });
+
+  it('completion: a launchSecurity block as is (insertTextMode 1), snippets in snippet format (insertTextFormat 2)', async () => {
+    const uri = 'file:///work/typing.xml';
+    const text = "<domain type='kvm'>\n  <name>g</name>\n  sev-l\n</domain>\n";
+    open(uri, text);
+    type Item = { label: string; kind: number; insertTextFormat?: number; insertTextMode?: number; textEdit: { newText: string } };
+    const list = await conn.sendRequest<Item[]>('textDocument/completion', { textDocument: { uri }, position: { line: 2, character: 7 } });
+    const snippet = list.find((i) => i.label === 'snp-launchsecurity')!;
+    assert.equal(snippet.kind, 15 /* Snippet */);
+    assert.equal(snippet.insertTextFormat, 2);
+    assert.equal(snippet.insertTextMode, undefined);
+    const blocks = await conn.sendRequest<Item[]>('textDocument/completion', { textDocument: { uri }, position: { line: 2, character: 3 } });
+    const block = blocks.find((i) => i.label === 'launchSecurity SEV-SNP')!;
+    assert.equal(block.insertTextMode, 1 /* asIs */);
+    assert.equal(block.insertTextFormat, undefined);
   });
 
   it('follows settings: a rule turned off disappears, target QEMU lowers severity', async () => {
@@ -193,6 +257,13 @@ describe('language server over stdio', () => {
     const cleared = nextDiagnostics(kata, (x) => x.diagnostics.length === 0);
     void conn.sendNotification('textDocument/didClose', { textDocument: { uri: kata } });
     await cleared;
+  });
+
+  it('lints a Kata configuration of any name sent as plain text', async () => {
+    const uri = 'file:///work/nodes/snp-node1.toml';
+    const got = nextDiagnostics(uri);
+    open(uri, kataText, 'plaintext');
+    assert.deepEqual(codes(await got), ['kata-swiotlb']);
   });
 
   it('honours cancellation: a request cancelled before it is answered gets RequestCancelled', async () => {

@@ -34,8 +34,9 @@ import {
   VIRTIO_DRIVER_PARENTS,
 } from './launch-security-docs';
 import { policyMarkdown } from './policy-markdown';
+import { snippetsFor } from './snippets';
 
-export type CompletionKind = 'element' | 'attribute' | 'value' | 'key';
+export type CompletionKind = 'element' | 'attribute' | 'value' | 'key' | 'snippet';
 
 export interface CompletionItem {
   readonly label: string;
@@ -43,8 +44,15 @@ export interface CompletionItem {
   readonly detail?: string;
   /** Markdown. */
   readonly documentation?: string;
-  /** Plain text (no snippet syntax) that replaces `replace`. */
+  /** Plain text that replaces `replace`; in VS Code's snippet syntax when `snippet` is set. */
   readonly insertText: string;
+  readonly snippet?: true;
+  /**
+   * The lines after the first are indented already (a block written for its
+   * place): the editor must insert them as they are (LSP `insertTextMode:
+   * asIs`), not indent them again as the line the item goes on.
+   */
+  readonly asIs?: true;
   /** What the item replaces: on one line, containing the offset. */
   readonly replace: Span;
   /** Where the item comes from: sevlint's SEV knowledge (absent) or libvirt's schema. */
@@ -63,7 +71,8 @@ export interface FeatureOptions {
 export function complete(text: string, offset: number, options: FeatureOptions = {}): CompletionResult | undefined {
   if (offset < 0 || offset > text.length) return undefined;
   const kind = detectKind(text, options.fileName);
-  const items = kind === 'domain-xml' ? completeXml(text, offset) : kind === 'kata-toml' ? completeToml(text, offset) : [];
+  const items =
+    kind === 'domain-xml' ? completeXml(text, offset) : kind === 'kata-toml' ? completeToml(text, offset) : emptyXml(text, offset, options.fileName) ? rootSnippets(text, offset) : [];
   return items.length > 0 ? { items } : undefined;
 }
 
@@ -138,11 +147,20 @@ function completeSev(text: string, offset: number, ctx: XmlContext): CompletionI
         const replace = wordAround(text, offset, /[A-Za-z]/, ctx.text);
         return childItems(text, el, undefined, replace, (name, content) => `<${name}>${content}</${name}>`);
       }
+      if (el?.name === 'devices' && isDomainRoot(el.parent)) {
+        const word = wordAround(text, offset, /[A-Za-z0-9-]/, ctx.text);
+        return word.start === offset ? [] : snippetItems('devices', word);
+      }
       if (isDomainRoot(el)) {
         // Only once a word is typed: a space or newline in <domain> should not pop up a list.
         const replace = wordAround(text, offset, /[A-Za-z]/, ctx.text);
-        if (replace.start === offset) return [];
-        return launchSecurityItems(text, el, undefined, replace, lineIndent(text, replace.start), (block) => block);
+        const word = wordAround(text, offset, /[A-Za-z0-9-]/, ctx.text);
+        if (word.start === offset) return [];
+        const hasLaunchSecurity = el.children.some((c) => c.name === 'launchSecurity');
+        return [
+          ...(replace.start === offset ? [] : launchSecurityItems(text, el, undefined, replace, lineIndent(text, replace.start), (block) => block)),
+          ...(hasLaunchSecurity ? [] : snippetItems('domain', word)),
+        ];
       }
       return [];
     }
@@ -207,8 +225,40 @@ function launchSecurityItems(
       documentation: `${LAUNCH_SECURITY_DOC}\n\nPolicy ${p.label}: ${p.detail}.\n\n[libvirt: Launch Security](${LIBVIRT_LAUNCH_SECURITY_URL})`,
       insertText: finish(launchSecurityBlock(kind, p.value, {}, style, indent)),
       replace,
+      asIs: true as const,
     };
   });
+}
+
+function snippetItems(where: 'domain' | 'devices' | 'root', replace: Span): CompletionItem[] {
+  return snippetsFor(where).map((s) => ({
+    label: s.prefix,
+    kind: 'snippet' as const,
+    detail: s.name,
+    documentation: `${s.description}\n\n\`\`\`xml\n${expand(s.body)}\n\`\`\``,
+    insertText: s.body,
+    snippet: true as const,
+    replace,
+  }));
+}
+
+/** `${1:a}` → a, `${1|a,b|}` → a, `$0` → nothing: how a snippet looks once inserted, for its documentation. */
+function expand(body: string): string {
+  return body
+    .replace(/\$\{\d+\|([^,|]*)[^}]*\|\}/g, '$1')
+    .replace(/\$\{\d+:([^}]*)\}/g, '$1')
+    .replace(/\$\d+/g, '')
+    .replace(/\t/g, '  ');
+}
+
+/** An `.xml` file with nothing in it yet but the word being typed: where the domain snippet goes. */
+function emptyXml(text: string, offset: number, fileName: string | undefined): boolean {
+  return fileName !== undefined && /\.xml$/i.test(fileName) && /^\s*[A-Za-z0-9-]*\s*$/.test(text) && offset <= text.length;
+}
+
+function rootSnippets(text: string, offset: number): CompletionItem[] {
+  const word = wordAround(text, offset, /[A-Za-z0-9-]/);
+  return word.start === offset ? [] : snippetItems('root', word);
 }
 
 function presetItem(kind: LaunchSecurityKind, p: PolicyPreset, replace: Span, label = p.label): CompletionItem {

@@ -5,7 +5,7 @@
  * Pure: text and offset in, markdown and a span out.
  */
 import { detectKind } from '../linter';
-import { formatPolicy, readPolicy, SNP, type PolicyKind } from '../policy';
+import { formatPolicy, likelyDecimal, policyNotes, readPolicy, SNP, type PolicyKind } from '../policy';
 import type { Span } from '../text-edit';
 import { keyMarkdown, keySchema } from './kata-docs';
 import { kindOf, KIND_LABELS } from './launch-security';
@@ -118,6 +118,16 @@ function policyHover(text: string, run: Span, type: PolicyKind | undefined): Hov
   }
   const reading = readPolicy(raw, type);
   const notes = readingNotes(reading, type);
+  const likely = likelyDecimal(reading, type);
+  if (likely) {
+    // What was most likely meant comes first (its decoded table), then what libvirt makes of the text.
+    const label = KIND_LABELS[kindOf(type, likely.value)];
+    const decimal = formatPolicy(likely.value);
+    const title = `**${label} guest policy ${core}**: most likely decimal, ${decimal}`;
+    const libvirt = [...notes, ...(reading.value === undefined ? [] : policyNotes(reading.value, type))];
+    const hexLine = reading.value === undefined ? `libvirt cannot read \`${core}\`:` : `libvirt reads \`${core}\` as hex ${formatPolicy(reading.value)}, which:`;
+    return { markdown: `${policyMarkdown(likely.value, type, title)}\n\n${hexLine}\n${notesList(libvirt)}\n\n${LS_LINK}`, span };
+  }
   if (reading.value === undefined) {
     return { markdown: `**${type === 'sev' ? 'SEV' : 'SEV-SNP'} guest policy \`${core}\`**\n\nThe policy:\n${notesList(notes)}\n\n${LS_LINK}`, span };
   }

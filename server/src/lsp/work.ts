@@ -1,11 +1,12 @@
 /**
- * The language server's text work (lint, fix-all, hover, completion) as plain
+ * The language server's text work (lint, fix-all, hover, completion, outline) as plain
  * jobs: data in, structured-clone-able data out, so the same function runs on
  * the main thread for small documents and in a worker thread for large ones
  * (see pool.ts).
  */
 import { complete, type CompletionResult } from '../features/completion';
 import { hover, type HoverResult } from '../features/hover';
+import { documentSymbols, type DocSymbol } from '../features/symbols';
 import { fixAll, lint, type LintOptions, type LintResult } from '../linter';
 import type { TextEdit } from '../text-edit';
 
@@ -14,13 +15,15 @@ export type Job =
   /** The result is one edit from the text to its fixed form (null: nothing to fix). */
   | { readonly op: 'fixAll'; readonly text: string; readonly options: LintOptions }
   | { readonly op: 'hover'; readonly text: string; readonly offset: number; readonly fileName: string }
-  | { readonly op: 'complete'; readonly text: string; readonly offset: number; readonly fileName: string };
+  | { readonly op: 'complete'; readonly text: string; readonly offset: number; readonly fileName: string }
+  | { readonly op: 'symbols'; readonly text: string; readonly fileName: string };
 
 export interface JobResults {
   lint: LintResult;
   fixAll: TextEdit | null;
   hover: HoverResult | null;
   complete: CompletionResult | null;
+  symbols: DocSymbol[];
 }
 
 export type JobOf<K extends Job['op']> = Extract<Job, { op: K }>;
@@ -44,6 +47,8 @@ export function runJob<K extends Job['op']>(typed: JobOf<K>, isCancelled: () => 
       return done(hover(job.text, job.offset, { fileName: job.fileName }) ?? null);
     case 'complete':
       return done(complete(job.text, job.offset, { fileName: job.fileName }) ?? null);
+    case 'symbols':
+      return done(documentSymbols(job.text, { fileName: job.fileName }));
   }
   // Unreachable for a well-typed job; a worker can still be sent anything.
   throw new Error(`unknown job ${String((job as { op?: unknown }).op)}`);

@@ -2,6 +2,7 @@ import type { DomainModel } from '../domain/model';
 import type { Rule, RuleMeta } from './types';
 import type { KataModel } from '../kata/model';
 import { tomlSyntax, xmlNotWellFormed } from './syntax';
+import { tomlUnusedSuppression, xmlUnusedSuppression } from './suppression';
 import { rule as kataTemplatePlaceholder } from './kata/kata-template-placeholder';
 import { rule as kataUnknownKey } from './kata/kata-unknown-key';
 import { rule as kataType } from './kata/kata-type';
@@ -112,4 +113,4 @@ export const kataRules: readonly Rule<KataModel>[] = [
 ];
 
 /** Every diagnostic id sevlint can report, with its metadata. */
-export const allRuleMetas: readonly RuleMeta[] = [xmlNotWellFormed, ...domainRules, tomlSyntax, ...kataRules];
+export const allRuleMetas: readonly RuleMeta[] = [xmlNotWellFormed, ...domainRules, xmlUnusedSuppression, tomlSyntax, ...kataRules, tomlUnusedSuppression];

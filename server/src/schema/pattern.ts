@@ -563,18 +563,33 @@ export function firstPatterns(p: Pattern): { elements: ElementP[]; attributes: A
 export function enumeratedValues(ps: readonly Pattern[]): string[] | undefined {
   const out = new Set<string>();
   let open = false;
+  eachPart(ps, (x) => {
+    if (x.k === 'value') out.add(x.value);
+    else if (!STRUCTURE.has(x.k) && x.k !== 'empty' && x.k !== 'notAllowed') open = true;
+  });
+  return open ? undefined : [...out];
+}
+
+/** The kinds that only combine other patterns. */
+const STRUCTURE: ReadonlySet<Pattern['k']> = new Set(['choice', 'group', 'interleave', 'after', 'oneOrMore']);
+
+/**
+ * Calls `f` once for each distinct pattern the patterns are made of: through
+ * choices, groups, interleaves, `oneOrMore` and the first half of `after`,
+ * not into elements and attributes (a content's own level).
+ */
+export function eachPart(ps: readonly Pattern[], f: (x: Pattern) => void): void {
   const seen = new Set<number>();
   const walk = (x: Pattern): void => {
     if (seen.has(x.id)) return;
     seen.add(x.id);
-    if (x.k === 'value') out.add(x.value);
-    else if (x.k === 'choice') x.members.forEach(walk);
-    else if (x.k === 'group' || x.k === 'interleave' || x.k === 'after') {
+    f(x);
+    if (x.k === 'choice') x.members.forEach(walk);
+    else if (x.k === 'group' || x.k === 'interleave') {
       walk(x.a);
       walk(x.b);
-    } else if (x.k === 'oneOrMore') walk(x.p);
-    else if (x.k !== 'empty' && x.k !== 'notAllowed') open = true;
+    } else if (x.k === 'after') walk(x.a);
+    else if (x.k === 'oneOrMore') walk(x.p);
   };
   ps.forEach(walk);
-  return open ? undefined : [...out];
 }

@@ -15,7 +15,7 @@ import { closest } from '../rules/kata/suggest';
 import { decodeText } from './compile';
 import type { Grammar } from './grammar';
 import { contains, hasWildcard, listedNames, showQName, type QName } from './name-class';
-import { enumeratedValues, firstPatterns, type AttributeP, type ElementP, type Pattern } from './pattern';
+import { eachPart, enumeratedValues, firstPatterns, type AttributeP, type ElementP, type Pattern } from './pattern';
 
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 
@@ -158,22 +158,13 @@ export function describeText(ps: readonly Pattern[]): { values: string[] | undef
   const values = enumeratedValues(ps);
   if (values !== undefined) return { values, words: values.length === 1 ? `'${values[0]}'` : `one of: ${values.join(', ')}` };
   const words = new Set<string>();
-  const seen = new Set<number>();
   const enumerated: string[] = [];
-  const walk = (p: Pattern): void => {
-    if (seen.has(p.id)) return;
-    seen.add(p.id);
+  eachPart(ps, (p) => {
     if (p.k === 'data') words.add(p.type.describe() + (p.except ? ' (with exceptions)' : ''));
     else if (p.k === 'value') enumerated.push(`'${p.value}'`);
     else if (p.k === 'text') words.add('text');
     else if (p.k === 'list') words.add('a list of values');
-    else if (p.k === 'choice') p.members.forEach(walk);
-    else if (p.k === 'group' || p.k === 'interleave' || p.k === 'after') {
-      walk(p.a);
-      walk(p.b);
-    } else if (p.k === 'oneOrMore') walk(p.p);
-  };
-  ps.forEach(walk);
+  });
   const all = [...enumerated, ...words];
   return { values: undefined, words: all.length === 0 ? 'nothing' : all.join(' or ') };
 }
@@ -464,23 +455,13 @@ export function requiredAttributes(p: Pattern, prefixes: ReadonlyMap<string, str
 const childElementsOf = new WeakMap<Pattern, readonly ElementP[]>();
 function childElements(p: Pattern): readonly ElementP[] {
   let out = childElementsOf.get(p);
-  if (out !== undefined) return out;
-  const found = new Set<ElementP>();
-  const seen = new Set<number>();
-  const walk = (x: Pattern): void => {
-    if (seen.has(x.id)) return;
-    seen.add(x.id);
-    if (x.k === 'element') found.add(x);
-    else if (x.k === 'choice') x.members.forEach(walk);
-    else if (x.k === 'group' || x.k === 'interleave') {
-      walk(x.a);
-      walk(x.b);
-    } else if (x.k === 'after') walk(x.a);
-    else if (x.k === 'oneOrMore') walk(x.p);
-  };
-  walk(p);
-  out = [...found];
-  childElementsOf.set(p, out);
+  if (out === undefined) {
+    const found: ElementP[] = [];
+    eachPart([p], (x) => {
+      if (x.k === 'element') found.push(x);
+    });
+    childElementsOf.set(p, (out = found));
+  }
   return out;
 }
 

@@ -177,6 +177,23 @@ test('hover on a <policy> value shows the decoded bits', async () => {
   assert.match(text, /\|\s*3\s*\|\s*NOSEND\s*\|\s*0\s*\|/, 'NOSEND clear');
 });
 
+test('the outline names the domain, its devices by kind and target, and launchSecurity with its type and policy', async () => {
+  const uri = sevEs();
+  await open('sev-es-as-generated.xml');
+  /** @type {vscode.DocumentSymbol[]} */
+  const symbols = await waitFor(async () => {
+    /** @type {vscode.DocumentSymbol[] | undefined} */
+    const s = await vscode.commands.executeCommand('vscode.executeDocumentSymbolProvider', uri);
+    return s && s.length > 0 && s;
+  }, 'document symbols');
+  assert.equal(symbols[0]?.name, 'sev-es-guest');
+  const children = symbols[0]?.children ?? [];
+  const ls = children.find((c) => c.name === 'launchSecurity');
+  assert.equal(ls?.detail, 'SEV-ES · policy 0x7');
+  const devices = children.find((c) => c.name === 'devices');
+  assert.ok(devices?.children.some((d) => d.name === 'disk vda'), (devices?.children ?? []).map((d) => d.name).join(', '));
+});
+
 test('sevlint.disableRule turns a rule off in the workspace settings, and back', async () => {
   const uri = sevEs();
   await vscode.commands.executeCommand('sevlint.disableRule', 'sev-memory-hard-limit', uri.toString());
@@ -284,6 +301,41 @@ test('source.fixAll.sevlint applies every safe fix', async () => {
   await waitForCodes(uri, (c) => c.length === 1 && c[0] === 'sev-virtio-blk-boot-disk', 'only sev-virtio-blk-boot-disk left');
 });
 
+test('completion: snippets only where they may go, a launchSecurity block kept as written (no second indentation)', async () => {
+  const doc = await open('plain-guest.xml');
+  const original = doc.getText();
+  const at = original.lastIndexOf('</domain>');
+  assert.ok(at >= 0);
+  const edit = new vscode.WorkspaceEdit();
+  edit.insert(doc.uri, doc.positionAt(at), '  sev-la\n');
+  assert.ok(await vscode.workspace.applyEdit(edit));
+  try {
+    const line = doc.positionAt(at).line;
+    /** @type {vscode.CompletionList} */
+    const list = await vscode.commands.executeCommand('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(line, 8));
+    const snippet = list.items.find((i) => i.label === 'snp-launchsecurity');
+    assert.ok(snippet, list.items.map((i) => String(i.label)).join(', '));
+    assert.equal(snippet.kind, vscode.CompletionItemKind.Snippet);
+    assert.ok(snippet.insertText instanceof vscode.SnippetString, 'in snippet syntax');
+    /** @type {vscode.CompletionList} */
+    const blocks = await vscode.commands.executeCommand('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(line, 4));
+    const block = blocks.items.find((i) => i.label === 'launchSecurity SEV-SNP');
+    assert.ok(block, blocks.items.map((i) => String(i.label)).join(', '));
+    assert.equal(block.keepWhitespace, true, 'insertTextMode asIs');
+    // Inside a start tag: no snippet.
+    const tag = original.indexOf('<domain') + '<domain'.length;
+    /** @type {vscode.CompletionList} */
+    const inTag = await vscode.commands.executeCommand('vscode.executeCompletionItemProvider', doc.uri, doc.positionAt(tag));
+    // The editor's own word suggestions (kind Text) aside.
+    const ours = inTag.items.filter((i) => i.kind !== vscode.CompletionItemKind.Text).map((i) => String(typeof i.label === 'string' ? i.label : i.label.label));
+    assert.deepEqual(ours.filter((l) => /^(sev-|snp-|launchSecurity)/.test(l)), []);
+  } finally {
+    const undo = new vscode.WorkspaceEdit();
+    undo.replace(doc.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), original);
+    assert.ok(await vscode.workspace.applyEdit(undo));
+  }
+});
+
 test('SEV: Insert SEV launchSecurity inserts, asks before replacing, and replaces', async () => {
   const doc = await open('plain-guest.xml');
   const original = doc.getText();
@@ -344,6 +396,12 @@ test('a Kata template configuration-*.toml.in is linted too', async () => {
   const doc = await open('kata/configuration-qemu-snp.toml.in');
   console.log(`TEST: note: ${doc.fileName} has language id '${doc.languageId}'`);
   await waitForCodes(doc.uri, (c) => c.includes('kata-swiotlb'), 'kata-swiotlb in the template');
+});
+
+test('a Kata configuration under any .toml name is linted (snp-node1.toml, no TOML extension installed)', async () => {
+  const doc = await open('nodes/snp-node1.toml');
+  assert.equal(doc.languageId, 'toml', 'package.json gives .toml the toml id');
+  await waitForCodes(doc.uri, (c) => c.includes('kata-swiotlb') && c.includes('kata-root-device-mismatch'), 'kata-swiotlb in snp-node1.toml');
 });
 
 /**

@@ -1,10 +1,16 @@
 import type { DomainModel, SevInfo } from '../../domain/model';
-import { fixAction, formatPolicy, problemBits, type PolicyKind, type PolicyProblem, type PolicyReading } from '../../policy';
+import { fixAction, formatPolicy, likelyDecimal, problemBits, type PolicyKind, type PolicyProblem, type PolicyReading } from '../../policy';
 import { replaceContent, type TextEdit } from '../../xml/edit';
 import { rawContent, type XmlElement } from '../../xml/model';
 import type { Fix, MessageData } from '../types';
 
-/** A `<policy>` libvirt reads a number from: what the policy bit rules check. */
+/**
+ * A `<policy>` libvirt reads a number from: what the policy bit rules check.
+ * Undefined too when the text was most likely meant as decimal (`196608` for
+ * SEV-SNP, see `likelyDecimal`): judging the bits of libvirt's hex reading
+ * would lead to fixes of a value nobody meant, so the bit rules stay quiet and
+ * sev-policy-format leads with the decimal reading.
+ */
 export interface ReadablePolicy {
   readonly sev: SevInfo;
   readonly element: XmlElement;
@@ -17,6 +23,7 @@ export function readablePolicy(model: DomainModel): ReadablePolicy | undefined {
   const element = sev?.policyElement;
   const reading = sev?.policy;
   if (!sev || !element || !reading || reading.value === undefined) return undefined;
+  if (likelyDecimal(reading, sev.type) !== undefined) return undefined;
   return { sev, element, reading, value: reading.value };
 }
 

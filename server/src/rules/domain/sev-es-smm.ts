@@ -1,7 +1,6 @@
 import type { DomainModel } from '../../domain/model';
-import { attr } from '../../xml/model';
-import { defineRule, type Fix } from '../types';
-import { smmOffEdits, smmRequests } from './smm-util';
+import { defineRule } from '../types';
+import { reportSmm } from './smm-util';
 
 const NO_SMM = "KVM offers no SMM to {label} guests, so QEMU exits ('System Management Mode not supported by this hypervisor.')";
 
@@ -22,14 +21,6 @@ export const rule = defineRule<DomainModel>()({
     const sev = model.sev;
     // SEV-SNP: snp-smm.
     if (!sev?.es) return;
-    const r = smmRequests(model);
-    if (!r) return;
-    const { edits, parts } = smmOffEdits(model, r);
-    const fixes: Fix[] = [{ title: `Disable SMM: ${parts.join(' and ')}`, edits, preferred: true }];
-    const data = { label: sev.label };
-    if (r.smm) report({ messageId: r.state ? 'smmOn' : 'smmDefault', data, span: r.state?.span ?? r.smm.startTag, fixes });
-    const secure = r.secureLoader ? attr(r.secureLoader, 'secure') : undefined;
-    if (secure) report({ messageId: 'secure', data, span: secure.span, fixes });
-    for (const f of r.secureFeatures) report({ messageId: 'secureFeature', data: { ...data, feature: attr(f, 'name')?.value ?? '' }, span: f.span, fixes });
+    reportSmm(model, sev.label, report);
   },
 });

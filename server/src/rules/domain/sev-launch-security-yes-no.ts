@@ -2,6 +2,7 @@ import type { DomainModel } from '../../domain/model';
 import { setAttribute } from '../../xml/edit';
 import { attr } from '../../xml/model';
 import { defineRule, type Fix } from '../types';
+import { givenChild } from './launch-security-util';
 
 /** Spellings whose meaning is clear, by what libvirt wants instead. */
 const MEANING: ReadonlyMap<string, 'yes' | 'no'> = new Map<string, 'yes' | 'no'>([
@@ -20,6 +21,7 @@ export const rule = defineRule<DomainModel>()({
   target: 'domain-xml',
   severity: 'error',
   fixable: true,
+  hasSuggestions: true,
   summary: "kernelHashes, authorKey and vcek of <launchSecurity> take 'yes' or 'no', nothing else.",
   messages: {
     fixable:
@@ -36,8 +38,16 @@ export const rule = defineRule<DomainModel>()({
       const a = attr(sev.element, name);
       if (!a || a.value === 'yes' || a.value === 'no') continue;
       const suggestion = MEANING.get(a.value.trim().toLowerCase());
+      // authorKey='yes' without an <idAuth> is itself a finding (snp-id-auth-pairing): offered, not applied unseen.
+      const lonelyAuthorKey = name === 'authorKey' && suggestion === 'yes' && !givenChild(model.text, sev, 'idAuth');
       const fixes: Fix[] = suggestion
-        ? [{ title: `Set ${name}='${suggestion}'`, edits: [setAttribute(model.style, sev.element, name, suggestion)], preferred: true }]
+        ? [
+            {
+              title: lonelyAuthorKey ? `Set ${name}='${suggestion}' (it then needs an <idAuth> with the author key)` : `Set ${name}='${suggestion}'`,
+              edits: [setAttribute(model.style, sev.element, name, suggestion)],
+              preferred: !lonelyAuthorKey,
+            },
+          ]
         : [];
       report({
         messageId: suggestion ? 'fixable' : 'invalid',

@@ -1,5 +1,5 @@
 import type { DomainModel } from '../../domain/model';
-import { DEFAULT_POLICY, formatLaunchPolicy, formatPolicy, SEV, SNP, type PolicyKind, type PolicyReading } from '../../policy';
+import { DEFAULT_POLICY, formatLaunchPolicy, formatPolicy, likelyDecimal, SEV, SNP, type PolicyKind, type PolicyNote, type PolicyReading } from '../../policy';
 import type { XmlElement } from '../../xml/model';
 import { defineRule, type Fix, type Report } from '../types';
 import { policyTextEdit } from './policy-util';
@@ -21,6 +21,7 @@ export const rule = defineRule<DomainModel>()({
     overflowDecimal: `Without 0x the policy '{text}' is read as hex 0x{text}, which does not fit in {width} bits; libvirt ${FAILS}. If {text} is decimal, write {decimal}.`,
     trailing: `The policy '{text}' is followed by whitespace; libvirt reads nothing after the number and ${FAILS}. Write <policy>{fixed}</policy>.`,
     trailingDecimal: `The policy '{text}' is followed by whitespace; libvirt reads nothing after the number and ${FAILS}. Without 0x the digits are also hex: libvirt reads {hex}, not decimal {text} (= {decimal}).`,
+    decimalLikely: "The policy '{text}' has no 0x, so libvirt reads it as hex {hex}. {problems} Read as decimal, {text} is {decimal}, most likely what was meant: write {decimal}.",
     decimal: "The policy '{text}' has no 0x, so libvirt reads it as hex {hex}, not as decimal {text} (= {decimal}). Write {hex} or {decimal}, whichever is meant.",
     uppercase: `The policy '{text}' has upper-case hex digits or 0X; libvirt reads it, but ${SCHEMA}. Write {fixed}.`,
     leadingSpace: `The policy '{text}' has whitespace before it; libvirt skips it, but ${SCHEMA}. Write {fixed}.`,
@@ -36,7 +37,7 @@ export const rule = defineRule<DomainModel>()({
 });
 
 /** The one finding for a policy text, the most serious problem first. */
-type MessageId = 'empty' | 'notHex' | 'overflow' | 'overflowDecimal' | 'trailing' | 'trailingDecimal' | 'decimal' | 'uppercase' | 'leadingSpace' | 'plus';
+type MessageId = 'empty' | 'notHex' | 'overflow' | 'overflowDecimal' | 'trailing' | 'trailingDecimal' | 'decimalLikely' | 'decimal' | 'uppercase' | 'leadingSpace' | 'plus';
 
 function inspect(model: DomainModel, element: XmlElement, reading: PolicyReading, kind: PolicyKind): Report<MessageId> | undefined {
   const text = reading.core;
@@ -47,7 +48,10 @@ function inspect(model: DomainModel, element: XmlElement, reading: PolicyReading
   }
   const hexDigits = text.replace(/^\+?(0[xX])?/, '');
   const decimal = decimalReading(reading, kind);
-  const decimalFixes = decimal === undefined ? [] : [rewrite(model, element, decimal, `Read ${text} as decimal: ${decimal}`, false)];
+  // The decimal reading leads when it is the likely one; it is applied unseen only when libvirt or KVM
+  // refuses the hex reading (no guest ever ran with it) and the decimal reading has nothing to warn about.
+  const likely = likelyDecimal(reading, kind);
+  const decimalFixes = decimal === undefined ? [] : [rewrite(model, element, decimal, `Read ${text} as decimal: ${decimal}`, likely !== undefined && likely.hexRefused && likely.clean)];
   if (reading.overflow) {
     const width = kind === 'sev' ? 32 : 64;
     if (decimal === undefined) return { messageId: 'overflow', data: { text, width }, span, severity: 'error' };
@@ -58,8 +62,10 @@ function inspect(model: DomainModel, element: XmlElement, reading: PolicyReading
   const fixed = '0x' + hexDigits.toLowerCase();
   if (decimal !== undefined) {
     const data = { text, hex: fixed, decimal };
-    const fixes = [rewrite(model, element, fixed, `Keep libvirt's hex reading: ${fixed}`, false), ...decimalFixes];
+    const keepHex = rewrite(model, element, fixed, `Keep libvirt's hex reading: ${fixed}`, false);
+    const fixes = likely ? [...decimalFixes, keepHex] : [keepHex, ...decimalFixes];
     if (reading.trailingSpace > 0) return { messageId: 'trailingDecimal', data, span, severity: 'error', fixes };
+    if (likely) return { messageId: 'decimalLikely', data: { ...data, problems: hexProblems(likely.hexNotes) }, span, severity: likely.hexRefused ? 'error' : 'warning', fixes };
     return { messageId: 'decimal', data, span, severity: 'warning', fixes };
   }
   const normalise = rewrite(model, element, fixed, `Write the policy as ${fixed}`, true);
@@ -68,6 +74,16 @@ function inspect(model: DomainModel, element: XmlElement, reading: PolicyReading
   if (reading.uppercase) return { messageId: 'uppercase', data: { text, fixed }, span, severity: 'warning', fixes: [normalise] };
   if (reading.leadingSpace > 0) return { messageId: 'leadingSpace', data: { text, fixed }, span, severity: 'warning', fixes: [normalise] };
   return undefined;
+}
+
+/**
+ * What is wrong with libvirt's hex reading, as sentences: its errors and
+ * warnings, or its notes when it has only those (the policy bit rules, which
+ * would say it, stay quiet for a likely-decimal policy).
+ */
+function hexProblems(notes: readonly PolicyNote[]): string {
+  const serious = notes.filter((n) => n.level !== 'info');
+  return (serious.length > 0 ? serious : notes).map((n) => `It ${n.text}`).join(' ');
 }
 
 /** The policy as hex when its digits are read as decimal, if they look decimal and the number fits. */

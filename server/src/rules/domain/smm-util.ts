@@ -1,4 +1,5 @@
 import type { DomainModel } from '../../domain/model';
+import type { Fix, Report } from '../types';
 import { removeAttribute, removeElement, render, setAttribute, type TextEdit } from '../../xml/edit';
 import { attr, attrValue, child, childrenNamed, type XmlElement } from '../../xml/model';
 
@@ -65,4 +66,20 @@ export function smmOffEdits(model: DomainModel, r: SmmRequests): { edits: TextEd
 function smmOff(model: DomainModel, smm: XmlElement): TextEdit {
   if (smm.children.length === 0) return setAttribute(model.style, smm, 'state', 'off');
   return { ...smm.span, newText: render("<smm state='off'/>", '', model.style) };
+}
+
+/** The message ids of a rule that reports SMM requests (sev-es-smm, snp-smm). */
+export type SmmMessageId = 'smmOn' | 'smmDefault' | 'secure' | 'secureFeature';
+
+/** Reports every SMM request of the domain, each with the one fix that turns them all off. */
+export function reportSmm(model: DomainModel, label: string, report: (r: Report<SmmMessageId>) => void): void {
+  const r = smmRequests(model);
+  if (!r) return;
+  const { edits, parts } = smmOffEdits(model, r);
+  const fixes: Fix[] = [{ title: `Disable SMM: ${parts.join(' and ')}`, edits, preferred: true }];
+  const data = { label };
+  if (r.smm) report({ messageId: r.state ? 'smmOn' : 'smmDefault', data, span: r.state?.span ?? r.smm.startTag, fixes });
+  const secure = r.secureLoader ? attr(r.secureLoader, 'secure') : undefined;
+  if (secure) report({ messageId: 'secure', data, span: secure.span, fixes });
+  for (const f of r.secureFeatures) report({ messageId: 'secureFeature', data: { ...data, feature: attr(f, 'name')?.value ?? '' }, span: f.span, fixes });
 }

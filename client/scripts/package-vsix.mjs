@@ -16,6 +16,7 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const ignore = readFileSync(join(root, '.vscodeignore'), 'utf8');
 const out = join(root, `${pkg.name}-${pkg.version}.vsix`);
 const MAX_BYTES = 1.5 * 1024 * 1024;
+const MARKETPLACE_README = 'docs/marketplace/README.md';
 
 for (const f of ['dist/extension.js', 'dist/server.js', 'dist/lint-worker.js']) {
   if (!existsSync(join(root, f))) throw new Error(`${f} is missing: run npm run bundle first`);
@@ -38,7 +39,9 @@ try {
   writeFileSync(join(stage, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
 
   const vsce = join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
-  execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '-o', out], { cwd: stage, stdio: 'inherit' });
+  // The store page: docs/marketplace/README.md (what a user needs), not the developers' README.md.
+  cpSync(join(root, MARKETPLACE_README), join(stage, MARKETPLACE_README));
+  execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--readme-path', MARKETPLACE_README, '-o', out], { cwd: stage, stdio: 'inherit' });
 } finally {
   rmSync(stage, { recursive: true, force: true });
 }

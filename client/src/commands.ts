@@ -13,7 +13,6 @@ import {
   type LaunchSecurityKind,
 } from '../../server/src/features/launch-security';
 import type { HostLaunchChoices } from '../../server/src/host/launch-choices';
-import { docsUrl } from '../../server/src/rules/docs';
 import { readHostSevCaps, type HostSevCaps } from './host-caps';
 
 /** Asks the language server what the configured host capabilities offer for a document (null: none configured). */
@@ -57,7 +56,7 @@ export async function insertLaunchSecurity(output: vscode.OutputChannel, rawArgs
   const args = rawArgs === undefined ? await pickArgs(output, document, askServer) : parseArgs(rawArgs);
   if (!args) {
     if (rawArgs === undefined) return { applied: false, reason: 'cancelled' };
-    void vscode.window.showErrorMessage('SEV: Insert SEV launchSecurity: the argument must be { kind, policy, cbitpos?, reducedPhysBits?, confirm? }.');
+    void vscode.window.showErrorMessage('sevlint: Insert SEV launchSecurity: the argument must be { kind, policy, cbitpos?, reducedPhysBits?, confirm? }.');
     return { applied: false, reason: 'bad argument' };
   }
   const compute = () => launchSecurityEdit(document.getText(), args.kind, args.policy, args);
@@ -221,25 +220,4 @@ export async function disableRule(ruleId: unknown, resource?: unknown): Promise<
   await config.update('rules', { ...rules, [ruleId]: 'off' }, target);
   const where = target === vscode.ConfigurationTarget.Global ? 'user' : target === vscode.ConfigurationTarget.Workspace ? 'workspace' : 'folder';
   void vscode.window.showInformationMessage(`sevlint: ${ruleId} is off in the ${where} settings (sevlint.rules).`);
-}
-
-/** The kebab-case shape of a rule id (the server checks ids against its registry). */
-const RULE_ID = /^[a-z0-9]+(?:-[a-z0-9]+)+$/;
-
-/**
- * `sevlint.showDocumentation`: opens a rule's documentation page in the
- * browser. It takes a rule id, or the documentation address of one (what
- * docsUrl() gives), and opens nothing else: a command can be invoked by any
- * extension, and an arbitrary address is not this command's business.
- */
-export async function showDocumentation(arg: unknown): Promise<void> {
-  const prefix = docsUrl('x').slice(0, -'x.md'.length);
-  let id: string | undefined;
-  if (typeof arg === 'string' && RULE_ID.test(arg)) id = arg;
-  else if (typeof arg === 'string' && arg.startsWith(prefix) && arg.endsWith('.md')) id = arg.slice(prefix.length, -'.md'.length);
-  if (id === undefined || !RULE_ID.test(id)) {
-    void vscode.window.showErrorMessage('sevlint: "Show documentation" needs the id of a sevlint rule.');
-    return;
-  }
-  await vscode.env.openExternal(vscode.Uri.parse(docsUrl(id), true));
 }

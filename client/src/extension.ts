@@ -19,6 +19,7 @@ import {
   CloseAction,
   ErrorAction,
   LanguageClient,
+  State,
   TransportKind,
   type CloseHandlerResult,
   type ErrorHandler,
@@ -29,30 +30,43 @@ import {
 import { Commands, Requests } from '../../server/src/commands';
 import { EDITOR_DOCUMENT_SELECTOR } from '../../server/src/file-types';
 import type { HostLaunchChoices } from '../../server/src/host/launch-choices';
-import { disableRule, insertLaunchSecurity, showDocumentation } from './commands';
+import { disableRule, insertLaunchSecurity } from './commands';
 import { checkHost, LiveHost } from './host-live';
+import { fixAll, logStartup, pickRuleDocumentation, rulesOf, showDocumentation, StatusItem } from './ui';
 
 let client: LanguageClient | undefined;
 
 /** Restarts allowed within three minutes before the client gives up (the library's default too). */
 const MAX_RESTARTS = 4;
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+/** What activate() hands other extensions (and the end-to-end tests). */
+export interface SevlintApi {
+  /** The status bar item's text and tooltip, undefined while it is hidden. */
+  readonly statusBar: () => { readonly text: string; readonly tooltip: string } | undefined;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<SevlintApi> {
   const output = vscode.window.createOutputChannel('sevlint');
+  const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
+  context.subscriptions.push(output, logStartup(output, context, serverModule));
+  const status = new StatusItem(Commands);
   const liveHost = new LiveHost(output);
   context.subscriptions.push(
-    output,
     vscode.commands.registerCommand(Commands.insertLaunchSecurity, (args?: unknown) => insertLaunchSecurity(output, args, askServer)),
     vscode.commands.registerCommand(Commands.disableRule, disableRule),
-    vscode.commands.registerCommand(Commands.showDocumentation, showDocumentation),
+    vscode.commands.registerCommand(Commands.showDocumentation, (id: unknown) => showDocumentation(context, id)),
+    vscode.commands.registerCommand(Commands.showRuleDocumentation, () => pickRuleDocumentation(context, rulesOf(context.extension))),
+    vscode.commands.registerCommand(Commands.fixAll, () => fixAll(output)),
+    vscode.commands.registerCommand(Commands.showOutput, () => output.show(true)),
+    vscode.commands.registerCommand(Commands.restartServer, () => restartServer(output)),
     vscode.commands.registerCommand(Commands.refreshHostCapabilities, async () => {
       liveHost.forget();
       if (client?.isRunning()) await client.sendNotification(Requests.refreshHost);
     }),
     vscode.commands.registerCommand(Commands.checkHost, checkHost),
+    status,
   );
 
-  const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.ipc },
     debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
@@ -66,10 +80,27 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     errorHandler: crashReporter(output),
   };
 
-  client = new LanguageClient('sevlint', 'sevlint', serverOptions, clientOptions);
+  client = new SevlintLanguageClient('sevlint', 'sevlint', serverOptions, clientOptions);
   // Registered before start, so it is there for the first lint.
   client.onRequest(Requests.liveDomainCapabilities, (params: unknown) => liveHost.query(params));
   await client.start();
+  output.appendLine(`[${new Date().toISOString()}] language server started (${client.initializeResult?.serverInfo?.name ?? 'sevlint'})`);
+  return { statusBar: () => status.shown };
+}
+
+/** `sevlint.restartServer`: stops and starts the language server (a new process, settings read again). */
+async function restartServer(output: vscode.OutputChannel): Promise<boolean> {
+  if (!client) {
+    void vscode.window.showErrorMessage('sevlint: the language server is not running; run "Developer: Reload Window" to start it.');
+    return false;
+  }
+  output.appendLine(`[${new Date().toISOString()}] restarting the language server`);
+  // Just after a crash the client is still starting its replacement: let that finish, then restart it.
+  if (client.state === State.Starting) await client.start();
+  if (client.state === State.Running) await client.restart();
+  else await client.start();
+  output.appendLine(`[${new Date().toISOString()}] language server restarted`);
+  return true;
 }
 
 /** What the configured host capabilities offer for a document, from the language server (null: none configured, or no server). */
@@ -81,6 +112,18 @@ function askServer(uri: string): Promise<HostLaunchChoices | null> {
 export async function deactivate(): Promise<void> {
   await client?.stop();
   client = undefined;
+}
+
+/**
+ * vscode-languageclient 9 passes a restart's "show a notification" flag where
+ * the log data goes ("Connection to server got closed. Server will restart.",
+ * then a line reading `true`): a boolean is taken for that flag here.
+ */
+class SevlintLanguageClient extends LanguageClient {
+  override info(message: string, data?: unknown, showNotification = true): void {
+    if (typeof data === 'boolean') super.info(message, undefined, data);
+    else super.info(message, data, showNotification);
+  }
 }
 
 /**

@@ -5,9 +5,9 @@
  *   --virttype kvm --arch x86_64 [--machine M] [--emulatorbin E]` for a
  *   domain's machine and emulator; this runs it (execFile, fixed argv, no
  *   shell, a timeout and an output cap) once per query and answers;
- * - "SEV: Refresh host capabilities" forgets those answers, and the server
+ * - "sevlint: Refresh host capabilities" forgets those answers, and the server
  *   asks again;
- * - "SEV: Check this host" shows the `sevlint host` report of this machine.
+ * - "sevlint: Check this host" shows the `sevlint host` report of this machine.
  * The language server itself never runs a program.
  */
 import { execFile } from 'node:child_process';
@@ -58,16 +58,16 @@ export class LiveHost {
     return answer;
   }
 
-  /** "SEV: Refresh host capabilities": forget every answer. */
+  /** "sevlint: Refresh host capabilities": forget every answer. */
   forget(): void {
     this.answers.clear();
   }
 }
 
-/** "SEV: Check this host": the report in a new editor. */
+/** "sevlint: Check this host": the report in a new editor. */
 export async function checkHost(): Promise<void> {
   if (!vscode.workspace.isTrusted) {
-    void vscode.window.showErrorMessage('SEV: Check this host runs qemu-system-x86_64 and virsh, so it is only available in a trusted workspace.');
+    void vscode.window.showErrorMessage('sevlint: Check this host runs qemu-system-x86_64 and virsh, so it is only available in a trusted workspace.');
     return;
   }
   const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'SEV: checking this host…' }, async () => {

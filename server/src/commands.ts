@@ -8,12 +8,20 @@ export const Commands = {
   insertLaunchSecurity: 'sevlint.insertLaunchSecurity',
   /** Client: args [ruleId, resourceUri?]; sets sevlint.rules[ruleId] = "off". */
   disableRule: 'sevlint.disableRule',
-  /** Client: args [ruleId] (or its docsUrl()); opens the rule's documentation externally, nothing else. */
+  /** Client: args [ruleId] (or its docsUrl()); opens the rule's page from the extension (Markdown preview), the web page when it is not there; nothing else. */
   showDocumentation: 'sevlint.showDocumentation',
   /** Client: runs virsh domcapabilities again for every domain (sevlint.host.live). */
   refreshHostCapabilities: 'sevlint.refreshHostCapabilities',
   /** Client, trusted workspaces only: shows the `sevlint host` report of this machine. */
   checkHost: 'sevlint.checkHost',
+  /** Client (palette "sevlint: Fix all problems"): applies source.fixAll.sevlint to the active document. */
+  fixAll: 'sevlint.fixAll',
+  /** Client (palette): stops and starts the language server. */
+  restartServer: 'sevlint.restartServer',
+  /** Client (palette, status bar item): shows the "sevlint" output. */
+  showOutput: 'sevlint.showOutput',
+  /** Client (palette): QuickPick of the rules (the active file's first), then showDocumentation. */
+  showRuleDocumentation: 'sevlint.showRuleDocumentation',
   /** Server (workspace/executeCommand): args [ruleId] (or its docsUrl()); asks the client to show that page externally. Anything else: InvalidParams. */
   serverShowDocumentation: 'sevlint.server.showDocumentation',
 } as const;
@@ -33,7 +41,7 @@ export const Requests = {
    * Asked only of a client that sent `initializationOptions.liveHost: true`.
    */
   liveDomainCapabilities: 'sevlint/liveDomainCapabilities',
-  /** Client → server notification: the host changed ("SEV: Refresh host capabilities"); ask again and re-lint. */
+  /** Client → server notification: the host changed ("sevlint: Refresh host capabilities"); ask again and re-lint. */
   refreshHost: 'sevlint/refreshHost',
 } as const;
 

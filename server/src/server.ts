@@ -446,7 +446,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
             title: `Show documentation for ${code}`,
             kind: CodeActionKind.QuickFix,
             diagnostics: [d.raw as unknown as Diagnostic],
-            command: { title: 'Show documentation', command: Commands.serverShowDocumentation, arguments: [code] },
+            // A client that announced sevlint.showDocumentation opens the page it ships (offline); others get the web page through the server.
+            command: { title: 'Show documentation', command: clientCommands.has(Commands.showDocumentation) ? Commands.showDocumentation : Commands.serverShowDocumentation, arguments: [code] },
           });
           if (clientCommands.has(Commands.disableRule)) {
             actions.push({

@@ -10,7 +10,8 @@
 // 3. opens a workspace of example copies with the suite as extensionTestsPath
 //    (beside an empty development extension, so the installed VSIX is what runs);
 // 4. opens the workbench again like a person would and saves README screenshots
-//    into docs/images/: squiggles + Problems panel, the quick-fix menu, a policy hover.
+//    into docs/images/: squiggles + Problems panel, the quick-fix menu, the sevlint
+//    commands with the status bar item, a policy hover.
 // Exits 1 when a test fails or a step breaks; always kills the code-server process group.
 //
 // Environment: SEVLINT_E2E_CACHE (default ~/.cache/sevlint-e2e), SEVLINT_E2E_VSIX,
@@ -223,6 +224,31 @@ timings.suite = Date.now() - step;
 const failed = results.filter((r) => !r.ok).length;
 const passed = results.length - failed;
 let ok = code === 0 && failed === 0 && results.length > 0;
+
+// The "sevlint" output the suite produced (crash, restart, fix all, settings changes):
+// it starts with the versions and settings, and has no stray lines such as a bare `true`.
+function checkOutputLog() {
+  const logs = join(dirs.userData, 'logs');
+  const found = [];
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else if (/^\d+-sevlint\.log$/.test(e.name)) found.push(join(d, e.name));
+    }
+  };
+  if (existsSync(logs)) walk(logs);
+  if (found.length === 0) return 'no "sevlint" output log was written';
+  const lines = found.flatMap((f) => readFileSync(f, 'utf8').split('\n'));
+  if (!lines.some((l) => /\] sevlint \d+\.\d+\.\d+ starting: VS Code /.test(l))) return 'the output does not log the start-up versions';
+  if (!lines.some((l) => /\] settings: enable=/.test(l))) return 'the output does not log the settings read';
+  const stray = lines.filter((l) => /^(true|false)$/.test(l.trim()));
+  return stray.length > 0 ? `the output has ${stray.length} stray line(s): ${JSON.stringify(stray)}` : undefined;
+}
+const outputProblem = checkOutputLog();
+if (outputProblem) {
+  ok = false;
+  log(`output log: ${outputProblem}`);
+} else log('output log: start-up logged, no stray lines');
 if (code === 'timeout') log(`the suite did not finish within ${SUITE_TIMEOUT_MS} ms`);
 
 // ------------------------------------------------------------- screenshots
@@ -268,6 +294,17 @@ async function screenshots() {
   await page.waitForTimeout(200);
   await page.screenshot({ path: join(SHOTS, 'quick-fix.png') });
   log('docs/images/quick-fix.png');
+  await page.keyboard.press('Escape');
+
+  // The sevlint commands in the palette, with the status bar item (SEV-ES 0x07 · N problems) below.
+  await page.keyboard.press('F1');
+  await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+  await page.keyboard.type('sevlint: ');
+  await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="Show rule documentation"]', { timeout: 10_000 });
+  await page.waitForSelector('.statusbar-item[id="sevlint.sevlint.sevlint.status"], .statusbar-item[aria-label^="sevlint:"]', { timeout: 10_000 });
+  await page.waitForTimeout(200);
+  await page.screenshot({ path: join(SHOTS, 'commands.png') });
+  log('docs/images/commands.png');
   await page.keyboard.press('Escape');
 
   // A hover is at most max(editor height / 4, 250) px tall: a taller window without

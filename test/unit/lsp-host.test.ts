@@ -115,7 +115,7 @@ describe('language server: sevlint.host.live', () => {
     await gotB;
     assert.deepEqual(queries, [{ virttype: 'kvm', arch: 'x86_64', machine: 'q35' }], 'one query for both documents');
 
-    // "SEV: Refresh host capabilities": the server asks again and lints again.
+    // "sevlint: Refresh host capabilities": the server asks again and lints again.
     answer = { name: 'virsh domcapabilities --virttype kvm --arch x86_64 --machine q35', text: fs.readFileSync(path.join(DOMCAPS, 'genoa-snp.xml'), 'utf8') };
     const again = client.nextDiagnostics(a, TIMEOUT, (x) => !codes(x).includes('host-sev-unsupported'));
     await client.conn.sendNotification('sevlint/refreshHost');

@@ -144,7 +144,7 @@ export class HostSources {
     return sources.length > 0 ? { ...options, domainCapabilities: sources } : options;
   }
 
-  /** Forgets the live answers ("SEV: Refresh host capabilities", a settings change). */
+  /** Forgets the live answers ("sevlint: Refresh host capabilities", a settings change). */
   forget(): void {
     this.live.clear();
   }

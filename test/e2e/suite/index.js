@@ -217,8 +217,10 @@ test('the palette commands are under the sevlint category', async () => {
   /** @type {{ command: string, title: string, category: string }[]} */
   const contributed = ext.packageJSON.contributes.commands;
   assert.deepEqual(contributed.map((c) => `${c.category}: ${c.title}`).sort(), [
+    'sevlint: Check this host',
     'sevlint: Fix all problems',
     'sevlint: Insert SEV launchSecurity',
+    'sevlint: Refresh host capabilities',
     'sevlint: Restart language server',
     'sevlint: Show output',
     'sevlint: Show rule documentation…',

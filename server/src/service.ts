@@ -24,7 +24,7 @@
  * and fix-all read, so checks added to `lint()` (schema validation, say)
  * need no change here.
  */
-import { complete as completeText, type CompletionResult } from './features/completion';
+import { complete as completeText, startsADomain, type CompletionResult } from './features/completion';
 import { hover as hoverText, type HoverResult } from './features/hover';
 import { launchSecurityEdit, type LaunchSecurityEditResult, type LaunchSecurityKind, type LaunchSecurityOptions } from './features/launch-security';
 import type { DocumentKind } from './file-types';
@@ -254,9 +254,13 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Lan
     });
   }
 
-  /** Completion and hover answer where validation lints: enabled, not too large, a kind sevlint knows. */
-  function answers(entry: Entry, settings: Settings, offset: number): boolean {
-    return settings.enable && !tooLarge(entry.doc, settings) && offset >= 0 && offset <= entry.doc.text.length && entry.kind !== undefined;
+  /**
+   * Completion and hover answer where validation lints: enabled, not too large, a kind sevlint knows
+   * (completion also in an empty `.xml` file, where the domain snippet goes).
+   */
+  function answers(entry: Entry, settings: Settings, offset: number, emptyXml = false): boolean {
+    const known = entry.kind !== undefined || (emptyXml && startsADomain(entry.doc.text, entry.fileName));
+    return settings.enable && !tooLarge(entry.doc, settings) && offset >= 0 && offset <= entry.doc.text.length && known;
   }
 
   return {
@@ -310,7 +314,7 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Lan
 
     complete(doc, offset, settings, token) {
       const entry = entryOf(doc);
-      if (!answers(entry, settings, offset)) return Promise.resolve(ok(null));
+      if (!answers(entry, settings, offset, true)) return Promise.resolve(ok(null));
       return runFeature(entry, { op: 'complete', text: doc.text, offset, fileName: entry.fileName }, token, (o) => completeText(doc.text, offset, o) ?? null);
     },
 

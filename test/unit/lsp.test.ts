@@ -206,6 +206,19 @@ describe('language server over stdio', () => {
     assert.equal(block.insertTextFormat, undefined);
   });
 
+  it('completion in an empty .xml file: the sev-domain snippet (not a domain yet, still answered)', async () => {
+    const uri = 'file:///work/new-guest.xml';
+    open(uri, 'sev-d');
+    type Item = { label: string; kind: number; insertTextFormat?: number; textEdit: { newText: string } };
+    const list = await conn.sendRequest<Item[] | null>('textDocument/completion', { textDocument: { uri }, position: { line: 0, character: 5 } });
+    assert.deepEqual(list?.map((i) => [i.label, i.kind, i.insertTextFormat]), [['sev-domain', 15 /* Snippet */, 2]]);
+    assert.match(list?.[0]?.textEdit.newText ?? '', /^<domain type='kvm'>\n\t<name>\$\{1:sev-guest\}<\/name>/);
+    // Any other XML that is not a domain gets nothing.
+    const other = 'file:///work/pom.xml';
+    open(other, '<project>\n  x\n</project>\n');
+    assert.equal(await conn.sendRequest('textDocument/completion', { textDocument: { uri: other }, position: { line: 1, character: 3 } }), null);
+  });
+
   it('answers no hover, completion or code action where sevlint.enable is false', async () => {
     const uri = 'file:///work/guest.xml';
     const doc = TextDocument.create(uri, 'xml', 1, domainText);

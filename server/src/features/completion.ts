@@ -262,7 +262,12 @@ function expand(body: string): string {
 
 /** An `.xml` file with nothing in it yet but the word being typed: where the domain snippet goes. */
 function emptyXml(text: string, offset: number, fileName: string | undefined): boolean {
-  return fileName !== undefined && /\.xml$/i.test(fileName) && /^\s*[A-Za-z0-9-]*\s*$/.test(text) && offset <= text.length;
+  return offset <= text.length && startsADomain(text, fileName);
+}
+
+/** An `.xml` file with nothing in it yet but a word: no kind sevlint lints, but completion offers the domain snippet. */
+export function startsADomain(text: string, fileName: string | undefined): boolean {
+  return fileName !== undefined && /\.xml$/i.test(fileName) && /^\s*[A-Za-z0-9-]*\s*$/.test(text);
 }
 
 function rootSnippets(text: string, offset: number): CompletionItem[] {

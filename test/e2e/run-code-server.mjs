@@ -253,9 +253,21 @@ if (code === 'timeout') log(`the suite did not finish within ${SUITE_TIMEOUT_MS}
 
 // ------------------------------------------------------------- screenshots
 
-async function screenshots() {
-  mkdirSync(SHOTS, { recursive: true });
-  const { context, page } = await newPage('screenshots');
+// The workbench as a person uses it, driven by keyboard: typing a snippet prefix and
+// pressing Enter inserts the snippet (checked always); and the README screenshots
+// (skipped with SEVLINT_E2E_SHOTS=0).
+/** @type {import('playwright-core').Page | undefined} */
+let workbenchPage;
+async function workbench() {
+  if (SHOTS) mkdirSync(SHOTS, { recursive: true });
+  const { context, page } = await newPage('workbench');
+  workbenchPage = page;
+  /** @param {string} name @param {import('playwright-core').PageScreenshotOptions} [options] */
+  const shot = async (name, options = {}) => {
+    if (!SHOTS) return;
+    await page.screenshot({ ...options, path: join(SHOTS, name) });
+    log(`docs/images/${name}`);
+  };
   await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(wsShots)}`);
   await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
   await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });
@@ -274,11 +286,28 @@ async function screenshots() {
     await page.waitForSelector('.quick-input-widget', { state: 'hidden' });
   };
 
-  await page.keyboard.press('Control+P');
-  await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
-  await page.keyboard.type('sev-es-as-generated.xml');
-  await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="sev-es-as-generated.xml"]', { timeout: 20_000 });
-  await page.keyboard.press('Enter');
+  /** @param {string} file */
+  const openFile = async (file) => {
+    await page.keyboard.press('Control+P');
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    await page.keyboard.type(file);
+    // The list fills in as the file search answers: Enter once the file's row is the selected one.
+    await page.waitForSelector(`.quick-input-list .monaco-list-row.focused[aria-label*="${file}"]`, { timeout: 20_000 });
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(`.tab.active[aria-label*="${file}"]`, { timeout: 20_000 });
+  };
+  /** A hover cut out with the line it is about. @param {import('playwright-core').Locator} hover @param {string} lineText @param {string} name */
+  const clipAround = async (hover, lineText, name) => {
+    const box = await hover.boundingBox();
+    const line = await page.locator('.monaco-editor .view-line', { hasText: lineText }).first().boundingBox();
+    const editor = await page.locator('.monaco-editor').first().boundingBox();
+    if (!box || !line || !editor) throw new Error(`hover, the line ${lineText} or the editor not found on screen`);
+    const top = Math.max(0, Math.min(box.y, line.y) - 24);
+    const bottom = Math.max(box.y + box.height, line.y + line.height) + 24;
+    await shot(name, { clip: { x: editor.x, y: top, width: Math.min(900, 1280 - editor.x), height: bottom - top } });
+  };
+
+  await openFile('sev-es-as-generated.xml');
   await page.waitForSelector('.monaco-editor .squiggly-warning', { timeout: 30_000 });
   await palette('Notifications: Clear All Notifications').catch(() => {});
   await page.keyboard.press('Control+Shift+M');
@@ -286,14 +315,12 @@ async function screenshots() {
   await page.locator('.monaco-editor .view-lines').first().click({ position: { x: 5, y: 5 } });
   await goTo(21, 5); // <interface type="network">
   await page.waitForTimeout(300); // the cursor blink and the lightbulb settle
-  await page.screenshot({ path: join(SHOTS, 'diagnostics.png') });
-  log('docs/images/diagnostics.png');
+  await shot('diagnostics.png');
 
   await page.keyboard.press('Control+.');
   await page.waitForSelector('.action-widget .monaco-list-row', { state: 'visible', timeout: 15_000 });
   await page.waitForTimeout(200);
-  await page.screenshot({ path: join(SHOTS, 'quick-fix.png') });
-  log('docs/images/quick-fix.png');
+  await shot('quick-fix.png');
   await page.keyboard.press('Escape');
 
   // The sevlint commands in the palette, with the status bar item (SEV-ES 0x07 · N problems) below.
@@ -303,8 +330,7 @@ async function screenshots() {
   await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="Show rule documentation"]', { timeout: 10_000 });
   await page.waitForSelector('.statusbar-item[id="sevlint.sevlint.sevlint.status"], .statusbar-item[aria-label^="sevlint:"]', { timeout: 10_000 });
   await page.waitForTimeout(200);
-  await page.screenshot({ path: join(SHOTS, 'commands.png') });
-  log('docs/images/commands.png');
+  await shot('commands.png');
   await page.keyboard.press('Escape');
 
   // A hover is at most max(editor height / 4, 250) px tall: a taller window without
@@ -316,26 +342,117 @@ async function screenshots() {
   const hover = page.locator('.monaco-hover:not(.hidden)').filter({ has: page.locator('table') });
   await hover.waitFor({ state: 'visible', timeout: 15_000 });
   await page.waitForTimeout(200);
-  const box = await hover.boundingBox();
-  const line = await page.locator('.monaco-editor .view-line', { hasText: '<policy>0x07</policy>' }).boundingBox();
-  const editor = await page.locator('.monaco-editor').first().boundingBox();
-  if (!box || !line || !editor) throw new Error('hover, policy line or editor not found on screen');
-  const top = Math.max(0, Math.min(box.y, line.y) - 24);
-  const bottom = Math.max(box.y + box.height, line.y + line.height) + 24;
-  await page.screenshot({ path: join(SHOTS, 'policy-hover.png'), clip: { x: editor.x, y: top, width: Math.min(900, 1280 - editor.x), height: bottom - top } });
-  log('docs/images/policy-hover.png');
+  await clipAround(hover, '<policy>0x07</policy>', 'policy-hover.png');
+  await page.keyboard.press('Escape');
+  await page.setViewportSize({ width: 1280, height: 800 });
+
+  // The decimal-policy trap (issue 14, item 1): `<policy>196608</policy>` on SEV-SNP.
+  // Ctrl+. lists "Read 196608 as decimal: 0x30000" first, preferred; the hover starts with the decoded table.
+  await openFile('snp-pflash-bad-policy.xml');
+  await page.waitForSelector('.monaco-editor .squiggly-error, .monaco-editor .squiggly-warning', { timeout: 30_000 });
+  await goTo(25, 15); // <policy>196608</policy>
+  await page.keyboard.press('Control+.');
+  const first = page.locator('.action-widget .monaco-list-row.action').first();
+  await first.waitFor({ state: 'visible', timeout: 15_000 });
+  const firstFix = (await first.textContent()) ?? '';
+  if (!firstFix.includes('Read 196608 as decimal: 0x30000')) throw new Error(`the first quick fix on <policy>196608</policy> is "${firstFix}"`);
+  await page.waitForTimeout(200);
+  await shot('policy-decimal-fix.png');
+  await page.keyboard.press('Escape');
+  await page.setViewportSize({ width: 1280, height: 1400 });
+  await palette('Show or Focus Hover');
+  const decimalHover = page.locator('.monaco-hover:not(.hidden)').filter({ has: page.locator('table') });
+  await decimalHover.waitFor({ state: 'visible', timeout: 15_000 });
+  await page.waitForTimeout(200);
+  await clipAround(decimalHover, '<policy>196608</policy>', 'policy-decimal-hover.png');
+  await page.keyboard.press('Escape');
+  await page.setViewportSize({ width: 1280, height: 800 });
+
+  // The outline and breadcrumbs of a domain (issue 14, item 6).
+  await openFile('sev-es-as-generated.xml');
+  await palette('Explorer: Focus on Outline View');
+  await page.locator('.pane-header', { hasText: /ws-shots/i }).first().click(); // the folder section folds: the outline gets the side bar
+  await page.waitForSelector('.outline-pane .monaco-list-row[aria-label*="devices"]', { timeout: 15_000 });
+  await palette('View: Focus Active Editor Group');
+  await goTo(35, 15); // <policy>0x07</policy>: the breadcrumbs show domain › launchSecurity › policy
+  await page.waitForTimeout(300);
+  await shot('outline.png');
+
+  // Typing a snippet prefix and pressing Enter inserts sevlint's snippet (issue 14, item 4).
+  // VS Code's Emmet is on for XML and answers in the same place (it offers `ul>li`): the
+  // snippet must be the item Enter takes, not an Emmet abbreviation of the typed word.
+  // What Enter inserted is read from disk after saving.
+  /** The rows of the suggest widget, the selected one marked with a trailing ` *`. */
+  const suggestions = () =>
+    page.locator('.suggest-widget.visible .monaco-list-row').evaluateAll((els) => els.map((e) => `${e.getAttribute('aria-label')}${e.classList.contains('focused') ? ' *' : ''}`));
+  /** Types `word`, waits for the list to settle, returns its rows. @param {string} word */
+  const typeAndList = async (word) => {
+    await page.keyboard.type(word, { delay: 20 });
+    await page.waitForSelector('.suggest-widget.visible .monaco-list-row.focused', { timeout: 15_000 });
+    await page.waitForTimeout(500); // every provider has answered; the list is filtered
+    return suggestions();
+  };
+  /** @param {string} name @param {string | RegExp} expected @param {string} what */
+  const savedContains = async (name, expected, what) => {
+    await page.keyboard.press('Control+S');
+    const file = join(wsShots, name);
+    const end = Date.now() + 10_000;
+    const has = () => (typeof expected === 'string' ? readFileSync(file, 'utf8').includes(expected) : expected.test(readFileSync(file, 'utf8')));
+    while (!has()) {
+      if (Date.now() > end) throw new Error(`${what} gave:\n${readFileSync(file, 'utf8')}`);
+      await page.waitForTimeout(100);
+    }
+  };
+
+  await openFile('plain-guest.xml');
+  await goTo(15, 14); // the end of `  </devices>`
+  await page.keyboard.press('End');
+  await page.keyboard.press('Enter');
+  const emmet = await typeAndList('ul>li');
+  if (!emmet.some((r) => r.startsWith('ul>li'))) throw new Error(`Emmet offers no ul>li in <domain>: ${JSON.stringify(emmet)}`);
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Shift+Home');
+  await page.keyboard.press('Backspace');
+  const rows = await typeAndList('sev-launchsecurity');
+  log(`completion of sev-launchsecurity in <domain>: ${JSON.stringify(rows)}`);
+  if (rows.find((r) => r.endsWith(' *')) !== 'sev-launchsecurity, Snippet *') throw new Error(`the selected item for sev-launchsecurity is not the snippet: ${JSON.stringify(rows)}`);
+  const widget = await page.locator('.suggest-widget.visible').boundingBox();
+  const typed = await page.locator('.monaco-editor .view-line', { hasText: 'sev-launchsecurity' }).first().boundingBox();
+  const editorBox = await page.locator('.monaco-editor').first().boundingBox();
+  if (!widget || !typed || !editorBox) throw new Error('the suggest widget, the typed line or the editor is not on screen');
+  const top = Math.max(0, typed.y - 24 * 4);
+  await shot('completion.png', { clip: { x: editorBox.x, y: top, width: Math.min(1280, widget.x + widget.width + 24) - editorBox.x, height: widget.y + widget.height + 24 - top } });
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Escape'); // the policy choice
+  await page.keyboard.press('Escape');
+  const block = ['  </devices>', "  <launchSecurity type='sev'>", '    <policy>0x0003</policy>', '  </launchSecurity>', '</domain>'].join('\n');
+  await savedContains('plain-guest.xml', block, 'typing sev-launchsecurity + Enter');
+  log('typing sev-launchsecurity + Enter in <domain> inserts the SEV <launchSecurity> snippet');
+
+  // An empty .xml file: sev-domain + Enter writes the whole SEV domain.
+  await openFile('new-guest.xml');
+  const root = await typeAndList('sev-domain');
+  log(`completion of sev-domain in an empty file: ${JSON.stringify(root)}`);
+  if (root.find((r) => r.endsWith(' *')) !== 'sev-domain, Snippet *') throw new Error(`the selected item for sev-domain is not the snippet: ${JSON.stringify(root)}`);
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Escape');
+  // (indented by the editor's default, 4 spaces: an empty file has no indentation to detect)
+  await savedContains('new-guest.xml', /^<domain type='kvm'>\n\s+<name>sev-guest<\/name>\n[^]*\n\s+<launchSecurity type='sev'>\n\s+<policy>0x0003<\/policy>\n\s+<\/launchSecurity>\n<\/domain>$/, 'typing sev-domain + Enter in an empty file');
+  log('typing sev-domain + Enter in an empty .xml file inserts the SEV domain snippet');
   await context.close();
 }
 
-if (ok && SHOTS) {
+if (ok) {
   step = Date.now();
   try {
-    await screenshots();
+    await workbench();
   } catch (e) {
     ok = false;
-    console.error(`e2e: screenshots failed: ${e instanceof Error ? e.message : e}`);
+    console.error(`e2e: the workbench steps failed: ${e instanceof Error ? e.message : e}`);
+    await workbenchPage?.screenshot({ path: join(tmp, 'workbench-failed.png') }).catch(() => {});
   }
-  timings.screenshots = Date.now() - step;
+  timings.workbench = Date.now() - step;
 }
 
 await browser.close();

@@ -1,6 +1,6 @@
 // The folder the end-to-end tests and screenshots open: copies of the bundled
 // examples, so the tests edit copies and the examples stay as they are.
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Files of the workspace, relative to it → source, relative to the repository. */
@@ -14,6 +14,8 @@ export const WORKSPACE_FILES = {
   // sevlint.host.domainCapabilities: a Genoa host's virsh domcapabilities (cut down), and an SNP guest written for Rome.
   'host/genoa.xml': 'test/fixtures/host/domcaps/genoa-snp.xml',
   'snp-cbitpos-47.xml': 'test/fixtures/domain-xml/host-sev-platform/invalid-cbitpos-47-on-genoa.xml',
+  // The decimal-policy trap: <policy>196608</policy> on SEV-SNP (screenshots).
+  'snp-pflash-bad-policy.xml': 'examples/domain/snp-pflash-bad-policy.xml',
 };
 
 /** Writes a workspace folder at `dir` (created) and returns it. */
@@ -22,6 +24,8 @@ export function makeWorkspace(root, dir) {
     mkdirSync(join(dir, to, '..'), { recursive: true });
     copyFileSync(join(root, from), join(dir, to));
   }
+  // An empty .xml file, where the sev-domain snippet goes ('wx': created here, or an error).
+  writeFileSync(join(dir, 'new-guest.xml'), '', { flag: 'wx' });
   return dir;
 }
 

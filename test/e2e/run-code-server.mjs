@@ -9,13 +9,15 @@
 // 2. installs the VSIX with --install-extension into a fresh extensions folder;
 // 3. opens a workspace of example copies with the suite as extensionTestsPath
 //    (beside an empty development extension, so the installed VSIX is what runs);
-// 4. opens the workbench again like a person would and saves README screenshots
-//    into docs/images/: squiggles + Problems panel, the quick-fix menu, the sevlint
-//    commands with the status bar item, a policy hover.
+// 4. opens the workbench again like a person would, checks by keyboard that a snippet
+//    prefix + Enter inserts the snippet (and the decimal-policy trap's first fix), and
+//    saves README screenshots into docs/images/: squiggles + Problems panel, the
+//    quick-fix menu, the sevlint commands with the status bar item, a policy hover,
+//    the decimal-policy trap (quick fix, hover), the outline, completion.
 // Exits 1 when a test fails or a step breaks; always kills the code-server process group.
 //
 // Environment: SEVLINT_E2E_CACHE (default ~/.cache/sevlint-e2e), SEVLINT_E2E_VSIX,
-// SEVLINT_E2E_SHOTS=0 (no screenshots), SEVLINT_E2E_KEEP=1 (keep the temp folder),
+// SEVLINT_E2E_SHOTS=0 (no screenshots; the keyboard checks still run), SEVLINT_E2E_KEEP=1 (keep the temp folder),
 // SEVLINT_E2E_TIMEOUT_MS (whole suite, default 180000), CHROMIUM (default /usr/bin/chromium).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

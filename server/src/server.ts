@@ -61,6 +61,8 @@ import { disableForLineFix, unusedSuppressionMeta } from './suppress';
 const SOURCE = 'sevlint';
 const FIX_ALL_TITLE = 'Fix all sevlint problems';
 const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.sevlint`;
+/** "Fix all RULE problems in this file", as ESLint words it (offered when the rule has more than one finding with a preferred fix). */
+const fixRuleTitle = (ruleId: string) => `Fix all ${ruleId} problems in this file`;
 
 const SYMBOL_KINDS: Record<SymbolKindName, SymbolKind> = {
   module: SymbolKind.Module,
@@ -414,6 +416,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       let found: readonly (Finding | undefined)[] = [];
       let kind: DocumentKind | undefined;
       let fixAllAvailable = false;
+      let fixableByRule: ReadonlyMap<string, number> = new Map();
       if ((quickFixes && current.length > 0) || offerFixAll) {
         const refs = quickFixes ? current.map((d) => ({ ruleId: d.code as string, span: { start: doc.offsetAt(d.range.start), end: doc.offsetAt(d.range.end) } })) : [];
         const outcome = await untilCancelled(service.codeActions(snap, settings, refs), token);
@@ -422,6 +425,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         found = outcome.value.findings;
         kind = outcome.value.kind;
         fixAllAvailable = outcome.value.fixAllAvailable;
+        fixableByRule = outcome.value.fixableByRule;
       }
 
       const actions: CodeAction[] = [];
@@ -439,7 +443,20 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         for (const { item, fix, isPreferred } of orderedFixes(ordered, (m) => m.finding?.fixes ?? [], rank)) {
           actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [item.d.raw as unknown as Diagnostic], isPreferred, edit: workspaceEdit(doc, fix.edits) });
         }
+        const ruleFixOffered = new Set<string>();
         for (const { d, code, finding } of ordered) {
+          // One "Fix all RULE problems in this file" per rule, after the fixes, when the rule has several fixable findings;
+          // its edit is computed on codeAction/resolve (or here, for a client that cannot resolve).
+          if (finding?.fixes.some((x) => x.preferred) && (fixableByRule.get(code) ?? 0) > 1 && !ruleFixOffered.has(code)) {
+            ruleFixOffered.add(code);
+            const action: CodeAction = { title: fixRuleTitle(code), kind: CodeActionKind.QuickFix, diagnostics: [d.raw as unknown as Diagnostic] };
+            if (resolvesEdits) {
+              actions.push({ ...action, data: { uri, version: doc.version, ruleId: code } });
+            } else {
+              const edit = valueOf(await untilCancelled(service.fixRule(snap, settings, code, token), token));
+              if (edit) actions.push({ ...action, edit: workspaceEdit(doc, [edit]) });
+            }
+          }
           const suppress = finding && kind && !SUPPRESSION_IDS.has(code) ? disableForLineFix(doc.getText(), kind, finding) : undefined;
           if (suppress) actions.push({ title: suppress.title, kind: CodeActionKind.QuickFix, diagnostics: [d.raw as unknown as Diagnostic], edit: workspaceEdit(doc, suppress.edits) });
           actions.push({
@@ -479,12 +496,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       const action = params as unknown as CodeAction;
       const uri = pick(params, 'data', 'uri');
       const version = pick(params, 'data', 'version');
-      if (action.kind !== FIX_ALL_KIND || typeof uri !== 'string' || typeof version !== 'number') return action;
+      const ruleId = pick(params, 'data', 'ruleId');
+      const fixRule = action.kind === CodeActionKind.QuickFix && typeof ruleId === 'string' && RULE_IDS.has(ruleId);
+      if ((action.kind !== FIX_ALL_KIND && !fixRule) || typeof uri !== 'string' || typeof version !== 'number') return action;
       const doc = store.get(uri);
       // The document moved on since the action was offered: no edit computed for another text.
       if (!doc || doc.version !== version) throw contentModified(uri);
       const settings = await untilCancelled(settingsFor(uri), token);
-      const edit = valueOf(await untilCancelled(service.fixAll(snapshot(doc), settings, token), token));
+      const snap = snapshot(doc);
+      const edit = valueOf(await untilCancelled(fixRule ? service.fixRule(snap, settings, ruleId, token) : service.fixAll(snap, settings, token), token));
       if (store.version(uri) !== version) throw contentModified(uri);
       return edit ? { ...action, edit: workspaceEdit(doc, [edit]) } : action;
     }),

@@ -17,6 +17,7 @@ import {
   CompletionItemKind,
   DiagnosticSeverity,
   DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
   ErrorCodes,
   IPCMessageReader,
   InsertTextFormat,
@@ -42,11 +43,13 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { Commands, Requests } from './commands';
 import { launchChoicesFor, type HostLaunchChoices } from './host/launch-choices';
 import { DocumentStore } from './lsp/documents';
-import { HostSources } from './lsp/host-files';
+import { ConfigFiles } from './lsp/config-files';
+import { fsPathOf, HostSources } from './lsp/host-files';
+import { CONFIG_FILE_NAME } from './config';
 import { Lifecycle, REFUSED_METHOD } from './lsp/lifecycle';
 import { isRecord, ParamError, readPosition, readRange, readUri } from './lsp/params';
 import { DEFAULT_POOL_OPTIONS, WorkPool, type PoolOptions } from './lsp/pool';
-import { DEFAULT_SETTINGS, lintOptions, readSettings, type Settings } from './lsp/settings';
+import { DEFAULT_SETTINGS, lintOptions, readSettings, withConfig, type Settings } from './lsp/settings';
 import type { Outcome } from './lsp/work';
 import { docsUrl } from './rules/docs';
 import { allRuleMetas } from './rules/index';
@@ -185,6 +188,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const published = new Set<string>();
   let canConfigure = false;
   let canRegisterConfiguration = false;
+  let canWatchFiles = false;
+  const configFiles = new ConfigFiles();
   let versionedEdits = false;
   /** The client resolves a code action's edit on demand (codeAction/resolve). */
   let resolvesEdits = false;
@@ -217,6 +222,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const caps: unknown = params.capabilities;
     canConfigure = pick(caps, 'workspace', 'configuration') === true;
     canRegisterConfiguration = canConfigure && pick(caps, 'workspace', 'didChangeConfiguration', 'dynamicRegistration') === true;
+    canWatchFiles = pick(caps, 'workspace', 'didChangeWatchedFiles', 'dynamicRegistration') === true;
     versionedEdits = pick(caps, 'workspace', 'workspaceEdit', 'documentChanges') === true;
     canShowDocument = pick(caps, 'window', 'showDocument', 'support') === true;
     const resolvable = pick(caps, 'textDocument', 'codeAction', 'resolveSupport', 'properties');
@@ -241,6 +247,12 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (canRegisterConfiguration) {
       connection.client.register(DidChangeConfigurationNotification.type, undefined).catch((e: unknown) => connection.console.warn(`sevlint: the client refused to register didChangeConfiguration: ${String(e)}`));
     }
+    // A config file created, changed or deleted anywhere: documents are checked again with what applies now.
+    if (canWatchFiles) {
+      connection.client
+        .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: `**/${CONFIG_FILE_NAME}` }] })
+        .catch((e: unknown) => connection.console.warn(`sevlint: the client refused to watch ${CONFIG_FILE_NAME} files: ${String(e)}`));
+    }
   });
 
   connection.onShutdown(() => {
@@ -250,11 +262,26 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     pool.dispose();
   });
 
+  /**
+   * The settings of a document: the editor's (sevlint section), with the
+   * nearest .sevlintrc.json above a document on disk merged in (withConfig:
+   * what the user set explicitly wins). No config file is read in a workspace
+   * the client says is untrusted.
+   */
   function settingsFor(uri: string): Promise<Settings> {
-    if (!canConfigure) return Promise.resolve(DEFAULT_SETTINGS);
     let s = settingsCache.get(uri);
     if (!s) {
-      s = connection.workspace.getConfiguration({ scopeUri: uri, section: 'sevlint' }).then(readSettings, () => DEFAULT_SETTINGS);
+      const editor = canConfigure ? connection.workspace.getConfiguration({ scopeUri: uri, section: 'sevlint' }).then(readSettings, () => DEFAULT_SETTINGS) : Promise.resolve(DEFAULT_SETTINGS);
+      s = editor.then(async (settings) => {
+        const file = fsPathOf(uri);
+        if (file === undefined || settings.workspaceTrusted === false) return settings;
+        const found = await configFiles.forFile(file).catch((e: unknown) => {
+          connection.console.warn(`sevlint: looking for ${CONFIG_FILE_NAME} above ${file} failed: ${e instanceof Error ? e.message : String(e)}`);
+          return undefined;
+        });
+        if (found && 'error' in found) connection.console.warn(`sevlint: ${found.file}: ${found.error}`);
+        return found ? withConfig(settings, found) : settings;
+      });
       settingsCache.set(uri, s);
     }
     return s;
@@ -305,6 +332,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         : v.status === 'too-large'
           ? [notice(`sevlint skips this file: ${v.length} characters is more than sevlint.maxFileSize (${v.maxFileSize}).`)]
           : v.result.findings.map((f) => toDiagnostic(doc, f));
+    // A config file that cannot be used: one warning says so, and the document is checked with the editor settings alone.
+    const configError = settings.config?.error;
+    if (configError !== undefined && settings.enable && (v.status !== 'linted' || v.result.kind !== undefined)) {
+      diagnostics.unshift({
+        ...notice(`sevlint cannot use ${settings.config!.file}: ${configError}. This file is checked with the editor settings alone.`),
+        severity: DiagnosticSeverity.Warning,
+        code: 'sevlint-config',
+      });
+    }
     await publish(uri, doc.version, diagnostics);
   }
 
@@ -373,7 +409,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     for (const uri of store.uris()) schedule(uri);
   });
 
+  connection.onDidChangeWatchedFiles(() => {
+    configFiles.forget();
+    settingsCache.clear();
+    service.clear();
+    for (const uri of store.uris()) schedule(uri);
+  });
+
   connection.onDidChangeConfiguration(() => {
+    configFiles.forget();
     host.forget();
     settingsCache.clear();
     service.clear();

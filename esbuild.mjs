@@ -8,6 +8,7 @@
 //   node esbuild.mjs --production    minified, no source maps (what the VSIX ships)
 //   node esbuild.mjs --watch         rebuild on change
 //   node esbuild.mjs --sync-rules    rewrite the rule ids of the sevlint.rules setting in package.json
+//                                    and of schemas/sevlintrc.schema.json (.sevlintrc.json)
 //   node esbuild.mjs --cli           only the command line (server/src/cli/main.ts → dist/cli.js), part of
 //                                    `npm run build`: bin/sevlint loads it, a process starts faster from one
 //                                    file than from the 71 modules of out/ (see README, Performance)
@@ -58,7 +59,7 @@ async function checkRuleSettings() {
   const rules = await registryRules();
   const want = rules.map((r) => r.id).join(',');
   const have = Object.keys(setting.properties ?? {}).join(',');
-  if (want === have) return;
+  if (want === have) return checkConfigSchema(setting);
   if (!syncRules) {
     throw new Error('package.json: the rule ids of the "sevlint.rules" setting differ from server/src/rules/index.ts; run `node esbuild.mjs --sync-rules`');
   }
@@ -68,6 +69,19 @@ async function checkRuleSettings() {
   );
   writeFileSync('package.json', JSON.stringify(pkg, null, 2) + (raw.endsWith('\n') ? '\n' : ''));
   console.log(`package.json: sevlint.rules now lists ${rules.length} rules`);
+  checkConfigSchema(setting);
+}
+
+/** The `rules` of schemas/sevlintrc.schema.json (the .sevlintrc.json file) are those of the sevlint.rules setting. */
+function checkConfigSchema(setting) {
+  const file = 'schemas/sevlintrc.schema.json';
+  const raw = readFileSync(file, 'utf8');
+  const schema = JSON.parse(raw);
+  if (JSON.stringify(schema.properties.rules.properties) === JSON.stringify(setting.properties)) return;
+  if (!syncRules) throw new Error(`${file}: its rules differ from the "sevlint.rules" setting; run \`node esbuild.mjs --sync-rules\``);
+  schema.properties.rules.properties = setting.properties;
+  writeFileSync(file, JSON.stringify(schema, null, 2) + '\n');
+  console.log(`${file}: rules now lists ${Object.keys(setting.properties).length} rules`);
 }
 
 // The CLI bundle is built with every `npm run build`, also while a new rule is not in package.json yet:

@@ -32,6 +32,7 @@ import { EDITOR_DOCUMENT_SELECTOR } from '../../server/src/file-types';
 import type { HostLaunchChoices } from '../../server/src/host/launch-choices';
 import { disableRule, insertLaunchSecurity } from './commands';
 import { checkHost, LiveHost } from './host-live';
+import { configurationMiddleware } from './settings-scope';
 import { fixAll, logStartup, pickRuleDocumentation, rulesOf, showDocumentation, StatusItem } from './ui';
 
 let client: LanguageClient | undefined;
@@ -64,6 +65,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Sevlin
       if (client?.isRunning()) await client.sendNotification(Requests.refreshHost);
     }),
     vscode.commands.registerCommand(Commands.checkHost, checkHost),
+    // Trust granted: the server reads the settings again, and with them the .sevlintrc.json files.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      if (client?.isRunning()) void client.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    }),
     status,
   );
 
@@ -74,6 +79,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Sevlin
   const clientOptions: LanguageClientOptions = {
     documentSelector: EDITOR_DOCUMENT_SELECTOR.map((f) => ({ ...f })),
     synchronize: { configurationSection: 'sevlint' },
+    // Which settings the user set explicitly (they win over .sevlintrc.json), and whether the workspace is trusted.
+    middleware: { workspace: configurationMiddleware },
     outputChannel: output,
     // The server offers "Disable <rule> in settings" only to clients that can run it.
     initializationOptions: { clientCommands: [Commands.disableRule, Commands.showDocumentation], liveHost: true },

@@ -252,11 +252,12 @@ export function compatibleFixes(findings: readonly Finding[], skip?: ReadonlySet
   return compatible(findings, skip).map((c) => c.fix);
 }
 
-function compatible(findings: readonly Finding[], skip?: ReadonlySet<string>): { fix: Fix; key: string }[] {
+function compatible(findings: readonly Finding[], skip?: ReadonlySet<string>, ruleId?: string): { fix: Fix; key: string }[] {
   const taken = new TakenRegions();
   const out: { fix: Fix; key: string }[] = [];
   const byRuleOrder = [...findings].sort((a, b) => (RULE_ORDER.get(a.ruleId) ?? 0) - (RULE_ORDER.get(b.ruleId) ?? 0));
   for (const f of byRuleOrder) {
+    if (ruleId !== undefined && f.ruleId !== ruleId) continue;
     const fix = f.fixes.find((x) => x.preferred);
     if (!fix) continue;
     const key = fixKey(f, fix);
@@ -307,15 +308,18 @@ interface Chain extends FixAllResult {
   readonly keys: ReadonlyMap<string, string>;
 }
 
-/** Preferred fixes pass after pass, those in `skip` left out, until none applies or `maxPasses` ran. */
-function chain(text: string, findings: readonly Finding[], options: LintOptions, skip: ReadonlySet<string>, maxPasses: number, isCancelled?: () => boolean): Chain {
+/**
+ * Preferred fixes pass after pass (of the rule `ruleId` only, when given),
+ * those in `skip` left out, until none applies or `maxPasses` ran.
+ */
+function chain(text: string, findings: readonly Finding[], options: LintOptions, skip: ReadonlySet<string>, maxPasses: number, isCancelled?: () => boolean, ruleId?: string): Chain {
   let current = text;
   let applied = 0;
   let now = findings;
   const keys = new Map<string, string>();
   for (let pass = 0; pass < maxPasses; pass++) {
     if (isCancelled?.()) return { text: current, applied, findings: now, cancelled: true, keys };
-    const fixes = compatible(now, skip);
+    const fixes = compatible(now, skip, ruleId);
     if (fixes.length === 0) break;
     const next = applyEdits(current, fixes.flatMap((f) => f.fix.edits));
     if (next === current) break;
@@ -343,18 +347,42 @@ function chain(text: string, findings: readonly Finding[], options: LintOptions,
  * than one lint per pass.
  */
 export function fixAll(text: string, options: LintOptions = {}, maxPasses = 10, isCancelled?: () => boolean, first?: readonly Finding[]): FixAllResult {
+  return fixWhere(text, options, undefined, maxPasses, isCancelled, first);
+}
+
+/**
+ * "Fix all RULE problems in this file": {@link fixAll} restricted to the
+ * preferred fixes of one rule, pass after pass, with the same guarantee (the
+ * result has no finding at warning or above, of any rule, that the input did
+ * not have; fixes that would add one are withheld).
+ */
+export function fixRule(text: string, ruleId: string, options: LintOptions = {}, maxPasses = 10, isCancelled?: () => boolean, first?: readonly Finding[]): FixAllResult {
+  return fixWhere(text, options, ruleId, maxPasses, isCancelled, first);
+}
+
+/**
+ * How many findings of each rule carry a preferred fix: the rules with more
+ * than one get a "Fix all RULE problems in this file" action.
+ */
+export function fixableCounts(findings: readonly Finding[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const f of findings) if (f.fixes.some((x) => x.preferred)) counts.set(f.ruleId, (counts.get(f.ruleId) ?? 0) + 1);
+  return counts;
+}
+
+function fixWhere(text: string, options: LintOptions, ruleId: string | undefined, maxPasses: number, isCancelled?: () => boolean, first?: readonly Finding[]): FixAllResult {
   const findings = first ?? lint(text, options).findings;
   const baseline = seriousCounts(findings);
   const skip = new Set<string>();
   const withheld: string[] = [];
-  let result = chain(text, findings, options, skip, maxPasses, isCancelled);
+  let result = chain(text, findings, options, skip, maxPasses, isCancelled, ruleId);
   let excess = excessSerious(baseline, result.findings);
   for (let round = 0; excess > 0 && !result.cancelled; round++) {
     // Each round withholds at least one more fix; should new ones keep appearing, the input stays as it is.
     if (round === 20) return { text, applied: 0, findings, withheld: [...withheld, ...result.keys.values()] };
     let best: { key: string; result: Chain; excess: number } | undefined;
     for (const key of result.keys.keys()) {
-      const r = chain(text, findings, options, new Set([...skip, key]), maxPasses, isCancelled);
+      const r = chain(text, findings, options, new Set([...skip, key]), maxPasses, isCancelled, ruleId);
       if (r.cancelled) return { ...r, cancelled: true };
       const e = excessSerious(baseline, r.findings);
       if (e < (best?.excess ?? excess)) best = { key, result: r, excess: e };
@@ -365,7 +393,7 @@ export function fixAll(text: string, options: LintOptions = {}, maxPasses = 10, 
       skip.add(key);
       withheld.push(result.keys.get(key)!);
     }
-    result = best?.result ?? chain(text, findings, options, skip, maxPasses, isCancelled);
+    result = best?.result ?? chain(text, findings, options, skip, maxPasses, isCancelled, ruleId);
     excess = best?.excess ?? excessSerious(baseline, result.findings);
   }
   const { keys: _keys, ...out } = result;

@@ -17,6 +17,7 @@ import {
   CompletionItemKind,
   DiagnosticSeverity,
   DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
   ErrorCodes,
   IPCMessageReader,
   InsertTextFormat,
@@ -42,11 +43,13 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { Commands, Requests } from './commands';
 import { launchChoicesFor, type HostLaunchChoices } from './host/launch-choices';
 import { DocumentStore } from './lsp/documents';
-import { HostSources } from './lsp/host-files';
+import { ConfigFiles } from './lsp/config-files';
+import { fsPathOf, HostSources } from './lsp/host-files';
+import { CONFIG_FILE_NAME } from './config';
 import { Lifecycle, REFUSED_METHOD } from './lsp/lifecycle';
 import { isRecord, ParamError, readPosition, readRange, readUri } from './lsp/params';
 import { DEFAULT_POOL_OPTIONS, WorkPool, type PoolOptions } from './lsp/pool';
-import { DEFAULT_SETTINGS, lintOptions, readSettings, type Settings } from './lsp/settings';
+import { DEFAULT_SETTINGS, lintOptions, readSettings, withConfig, type Settings } from './lsp/settings';
 import type { Outcome } from './lsp/work';
 import { docsUrl } from './rules/docs';
 import { allRuleMetas } from './rules/index';
@@ -61,6 +64,8 @@ import { disableForLineFix, unusedSuppressionMeta } from './suppress';
 const SOURCE = 'sevlint';
 const FIX_ALL_TITLE = 'Fix all sevlint problems';
 const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.sevlint`;
+/** "Fix all RULE problems in this file", as ESLint words it (offered when the rule has more than one finding with a preferred fix). */
+const fixRuleTitle = (ruleId: string) => `Fix all ${ruleId} problems in this file`;
 
 const SYMBOL_KINDS: Record<SymbolKindName, SymbolKind> = {
   module: SymbolKind.Module,
@@ -183,6 +188,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const published = new Set<string>();
   let canConfigure = false;
   let canRegisterConfiguration = false;
+  let canWatchFiles = false;
+  const configFiles = new ConfigFiles();
   let versionedEdits = false;
   /** The client resolves a code action's edit on demand (codeAction/resolve). */
   let resolvesEdits = false;
@@ -215,6 +222,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const caps: unknown = params.capabilities;
     canConfigure = pick(caps, 'workspace', 'configuration') === true;
     canRegisterConfiguration = canConfigure && pick(caps, 'workspace', 'didChangeConfiguration', 'dynamicRegistration') === true;
+    canWatchFiles = pick(caps, 'workspace', 'didChangeWatchedFiles', 'dynamicRegistration') === true;
     versionedEdits = pick(caps, 'workspace', 'workspaceEdit', 'documentChanges') === true;
     canShowDocument = pick(caps, 'window', 'showDocument', 'support') === true;
     const resolvable = pick(caps, 'textDocument', 'codeAction', 'resolveSupport', 'properties');
@@ -239,6 +247,12 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (canRegisterConfiguration) {
       connection.client.register(DidChangeConfigurationNotification.type, undefined).catch((e: unknown) => connection.console.warn(`sevlint: the client refused to register didChangeConfiguration: ${String(e)}`));
     }
+    // A config file created, changed or deleted anywhere: documents are checked again with what applies now.
+    if (canWatchFiles) {
+      connection.client
+        .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: `**/${CONFIG_FILE_NAME}` }] })
+        .catch((e: unknown) => connection.console.warn(`sevlint: the client refused to watch ${CONFIG_FILE_NAME} files: ${String(e)}`));
+    }
   });
 
   connection.onShutdown(() => {
@@ -248,11 +262,26 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     pool.dispose();
   });
 
+  /**
+   * The settings of a document: the editor's (sevlint section), with the
+   * nearest .sevlintrc.json above a document on disk merged in (withConfig:
+   * what the user set explicitly wins). No config file is read in a workspace
+   * the client says is untrusted.
+   */
   function settingsFor(uri: string): Promise<Settings> {
-    if (!canConfigure) return Promise.resolve(DEFAULT_SETTINGS);
     let s = settingsCache.get(uri);
     if (!s) {
-      s = connection.workspace.getConfiguration({ scopeUri: uri, section: 'sevlint' }).then(readSettings, () => DEFAULT_SETTINGS);
+      const editor = canConfigure ? connection.workspace.getConfiguration({ scopeUri: uri, section: 'sevlint' }).then(readSettings, () => DEFAULT_SETTINGS) : Promise.resolve(DEFAULT_SETTINGS);
+      s = editor.then(async (settings) => {
+        const file = fsPathOf(uri);
+        if (file === undefined || settings.workspaceTrusted === false) return settings;
+        const found = await configFiles.forFile(file).catch((e: unknown) => {
+          connection.console.warn(`sevlint: looking for ${CONFIG_FILE_NAME} above ${file} failed: ${e instanceof Error ? e.message : String(e)}`);
+          return undefined;
+        });
+        if (found && 'error' in found) connection.console.warn(`sevlint: ${found.file}: ${found.error}`);
+        return found ? withConfig(settings, found) : settings;
+      });
       settingsCache.set(uri, s);
     }
     return s;
@@ -303,6 +332,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         : v.status === 'too-large'
           ? [notice(`sevlint skips this file: ${v.length} characters is more than sevlint.maxFileSize (${v.maxFileSize}).`)]
           : v.result.findings.map((f) => toDiagnostic(doc, f));
+    // A config file that cannot be used: one warning says so, and the document is checked with the editor settings alone.
+    const configError = settings.config?.error;
+    if (configError !== undefined && settings.enable && (v.status !== 'linted' || v.result.kind !== undefined)) {
+      diagnostics.unshift({
+        ...notice(`sevlint cannot use ${settings.config!.file}: ${configError}. This file is checked with the editor settings alone.`),
+        severity: DiagnosticSeverity.Warning,
+        code: 'sevlint-config',
+      });
+    }
     await publish(uri, doc.version, diagnostics);
   }
 
@@ -371,7 +409,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     for (const uri of store.uris()) schedule(uri);
   });
 
+  connection.onDidChangeWatchedFiles(() => {
+    configFiles.forget();
+    settingsCache.clear();
+    service.clear();
+    for (const uri of store.uris()) schedule(uri);
+  });
+
   connection.onDidChangeConfiguration(() => {
+    configFiles.forget();
     host.forget();
     settingsCache.clear();
     service.clear();
@@ -414,6 +460,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       let found: readonly (Finding | undefined)[] = [];
       let kind: DocumentKind | undefined;
       let fixAllAvailable = false;
+      let fixableByRule: ReadonlyMap<string, number> = new Map();
       if ((quickFixes && current.length > 0) || offerFixAll) {
         const refs = quickFixes ? current.map((d) => ({ ruleId: d.code as string, span: { start: doc.offsetAt(d.range.start), end: doc.offsetAt(d.range.end) } })) : [];
         const outcome = await untilCancelled(service.codeActions(snap, settings, refs), token);
@@ -422,6 +469,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         found = outcome.value.findings;
         kind = outcome.value.kind;
         fixAllAvailable = outcome.value.fixAllAvailable;
+        fixableByRule = outcome.value.fixableByRule;
       }
 
       const actions: CodeAction[] = [];
@@ -439,7 +487,20 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         for (const { item, fix, isPreferred } of orderedFixes(ordered, (m) => m.finding?.fixes ?? [], rank)) {
           actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [item.d.raw as unknown as Diagnostic], isPreferred, edit: workspaceEdit(doc, fix.edits) });
         }
+        const ruleFixOffered = new Set<string>();
         for (const { d, code, finding } of ordered) {
+          // One "Fix all RULE problems in this file" per rule, after the fixes, when the rule has several fixable findings;
+          // its edit is computed on codeAction/resolve (or here, for a client that cannot resolve).
+          if (finding?.fixes.some((x) => x.preferred) && (fixableByRule.get(code) ?? 0) > 1 && !ruleFixOffered.has(code)) {
+            ruleFixOffered.add(code);
+            const action: CodeAction = { title: fixRuleTitle(code), kind: CodeActionKind.QuickFix, diagnostics: [d.raw as unknown as Diagnostic] };
+            if (resolvesEdits) {
+              actions.push({ ...action, data: { uri, version: doc.version, ruleId: code } });
+            } else {
+              const edit = valueOf(await untilCancelled(service.fixRule(snap, settings, code, token), token));
+              if (edit) actions.push({ ...action, edit: workspaceEdit(doc, [edit]) });
+            }
+          }
           const suppress = finding && kind && !SUPPRESSION_IDS.has(code) ? disableForLineFix(doc.getText(), kind, finding) : undefined;
           if (suppress) actions.push({ title: suppress.title, kind: CodeActionKind.QuickFix, diagnostics: [d.raw as unknown as Diagnostic], edit: workspaceEdit(doc, suppress.edits) });
           actions.push({
@@ -479,12 +540,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       const action = params as unknown as CodeAction;
       const uri = pick(params, 'data', 'uri');
       const version = pick(params, 'data', 'version');
-      if (action.kind !== FIX_ALL_KIND || typeof uri !== 'string' || typeof version !== 'number') return action;
+      const ruleId = pick(params, 'data', 'ruleId');
+      const fixRule = action.kind === CodeActionKind.QuickFix && typeof ruleId === 'string' && RULE_IDS.has(ruleId);
+      if ((action.kind !== FIX_ALL_KIND && !fixRule) || typeof uri !== 'string' || typeof version !== 'number') return action;
       const doc = store.get(uri);
       // The document moved on since the action was offered: no edit computed for another text.
       if (!doc || doc.version !== version) throw contentModified(uri);
       const settings = await untilCancelled(settingsFor(uri), token);
-      const edit = valueOf(await untilCancelled(service.fixAll(snapshot(doc), settings, token), token));
+      const snap = snapshot(doc);
+      const edit = valueOf(await untilCancelled(fixRule ? service.fixRule(snap, settings, ruleId, token) : service.fixAll(snap, settings, token), token));
       if (store.version(uri) !== version) throw contentModified(uri);
       return edit ? { ...action, edit: workspaceEdit(doc, [edit]) } : action;
     }),

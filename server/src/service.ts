@@ -28,7 +28,7 @@ import { complete as completeText, startsADomain, type CompletionResult } from '
 import { hover as hoverText, type HoverResult } from './features/hover';
 import { launchSecurityEdit, type LaunchSecurityEditResult, type LaunchSecurityKind, type LaunchSecurityOptions } from './features/launch-security';
 import type { DocumentKind } from './file-types';
-import { detectKind, fixAll as fixAllText, kindForNotice, lint, type LintOptions, type LintResult } from './linter';
+import { detectKind, fixableCounts, fixAll as fixAllText, fixRule as fixRuleText, kindForNotice, lint, type LintOptions, type LintResult } from './linter';
 import { lintOptions, type Settings } from './lsp/settings';
 import { minimalEdit, type Job, type JobOf, type JobResults, type Outcome } from './lsp/work';
 import type { Finding, Fix } from './rules/types';
@@ -90,6 +90,8 @@ export interface CodeActionsResult {
   readonly kind: DocumentKind | undefined;
   /** Some finding has a preferred fix: fix-all has something to do. */
   readonly fixAllAvailable: boolean;
+  /** How many findings of each rule carry a preferred fix (rules with none are absent). */
+  readonly fixableByRule: ReadonlyMap<string, number>;
 }
 
 export interface LanguageService {
@@ -99,6 +101,8 @@ export interface LanguageService {
   codeActions(doc: ServiceDocument, settings: Settings, findings: readonly FindingRef[]): Promise<Outcome<CodeActionsResult>>;
   /** One edit from the text to its form with every preferred fix applied (null: nothing to fix, or not linted). */
   fixAll(doc: ServiceDocument, settings: Settings, token?: Cancellation): Promise<Outcome<TextEdit | null>>;
+  /** As fixAll, with the preferred fixes of the rule `ruleId` only ("Fix all RULE problems in this file"). */
+  fixRule(doc: ServiceDocument, settings: Settings, ruleId: string, token?: Cancellation): Promise<Outcome<TextEdit | null>>;
   complete(doc: ServiceDocument, offset: number, settings: Settings, token?: Cancellation): Promise<Outcome<CompletionResult | null>>;
   hover(doc: ServiceDocument, offset: number, settings: Settings, token?: Cancellation): Promise<Outcome<HoverResult | null>>;
   /** The "Insert SEV launchSecurity" edit (see features/launch-security.ts), from the version's tree. */
@@ -151,6 +155,8 @@ interface LintEntry {
   readonly result: Promise<Outcome<LintResult>>;
   /** Findings by rule and span, built when a code action first asks. */
   index?: Map<string, Finding>;
+  /** {@link fixableCounts} of the findings, with the index. */
+  fixable?: ReadonlyMap<string, number>;
 }
 
 /** What is kept of one version of a document. */
@@ -254,6 +260,26 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Lan
     });
   }
 
+  /** Fix-all, or with `ruleId` the fix-all of that rule only. */
+  async function fix(doc: ServiceDocument, settings: Settings, ruleId: string | undefined, token: Cancellation | undefined): Promise<Outcome<TextEdit | null>> {
+    if (!settings.enable || tooLarge(doc, settings)) return ok(null);
+    const entry = entryOf(doc);
+    // The version's findings save the first pass; if their lint was cancelled (a newer version came), the fix-all
+    // of this snapshot is still computed, from scratch: the caller's edits name the version they are for.
+    const first = await findingsOf(entry, settings);
+    const findings = first.ok ? first.value.findings : undefined;
+    if (findings && !findings.some((f) => (ruleId === undefined || f.ruleId === ruleId) && f.fixes.some((x) => x.preferred))) return ok(null);
+    const { text } = doc;
+    const options = await optionsOf(doc, entry.fileName, settings);
+    // The worker keeps the findings of its last lint (lsp/work.ts): sending them would cost as much as the lint.
+    if (offloaded(text)) return offload!.run({ op: 'fixAll', text, options, ...(ruleId !== undefined ? { ruleId } : {}) }, token);
+    if (token?.isCancellationRequested) return CANCELLED;
+    const cancelled = () => token?.isCancellationRequested === true;
+    const r = ruleId === undefined ? fixAllText(text, options, 10, cancelled, findings) : fixRuleText(text, ruleId, options, 10, cancelled, findings);
+    if (r.cancelled) return CANCELLED;
+    return ok(r.text === text ? null : minimalEdit(text, r.text));
+  }
+
   /**
    * Completion and hover answer where validation lints: enabled, not too large, a kind sevlint knows
    * (completion also in an empty `.xml` file, where the domain snippet goes).
@@ -275,7 +301,7 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Lan
     },
 
     async codeActions(doc, settings, refs) {
-      const none: CodeActionsResult = { findings: refs.map(() => undefined), fixes: refs.map(() => []), kind: undefined, fixAllAvailable: false };
+      const none: CodeActionsResult = { findings: refs.map(() => undefined), fixes: refs.map(() => []), kind: undefined, fixAllAvailable: false, fixableByRule: new Map() };
       if (!settings.enable || tooLarge(doc, settings)) return ok(none);
       const outcome = await findingsOf(entryOf(doc), settings);
       if (!outcome.ok) return CANCELLED;
@@ -283,33 +309,26 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Lan
       if (!l.index) {
         l.index = new Map();
         for (const f of l.findings) if (!l.index.has(key(f.ruleId, f.span))) l.index.set(key(f.ruleId, f.span), f);
+        l.fixable = fixableCounts(l.findings);
       }
+      const fixableByRule = l.fixable ?? new Map<string, number>();
       const index = l.index;
       const found = refs.map((r) => index.get(key(r.ruleId, r.span)));
       return ok({
         findings: found,
         fixes: found.map((f) => f?.fixes ?? []),
         kind: l.kind,
-        fixAllAvailable: l.findings.some((f) => f.fixes.some((x) => x.preferred)),
+        fixAllAvailable: fixableByRule.size > 0,
+        fixableByRule,
       });
     },
 
-    async fixAll(doc, settings, token) {
-      if (!settings.enable || tooLarge(doc, settings)) return ok(null);
-      const entry = entryOf(doc);
-      // The version's findings save the first pass; if their lint was cancelled (a newer version came), the fix-all
-      // of this snapshot is still computed, from scratch: the caller's edits name the version they are for.
-      const first = await findingsOf(entry, settings);
-      const findings = first.ok ? first.value.findings : undefined;
-      if (findings && !findings.some((f) => f.fixes.some((x) => x.preferred))) return ok(null);
-      const { text } = doc;
-      const options = await optionsOf(doc, entry.fileName, settings);
-      // The worker keeps the findings of its last lint (lsp/work.ts): sending them would cost as much as the lint.
-      if (offloaded(text)) return offload!.run({ op: 'fixAll', text, options }, token);
-      if (token?.isCancellationRequested) return CANCELLED;
-      const r = fixAllText(text, options, 10, () => token?.isCancellationRequested === true, findings);
-      if (r.cancelled) return CANCELLED;
-      return ok(r.text === text ? null : minimalEdit(text, r.text));
+    fixAll(doc, settings, token) {
+      return fix(doc, settings, undefined, token);
+    },
+
+    fixRule(doc, settings, ruleId, token) {
+      return fix(doc, settings, ruleId, token);
     },
 
     complete(doc, offset, settings, token) {

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fixAll, lint, type LintOptions } from '../../server/src/linter';
+import { fixableCounts, fixAll, fixRule, lint, type LintOptions } from '../../server/src/linter';
 import { allRuleMetas } from '../../server/src/rules/index';
 import type { Finding } from '../../server/src/rules/types';
 import { FIXTURES, ROOT, SHARED, fixtureOptions } from '../support/fixtures';
@@ -102,5 +102,69 @@ describe('fix-all withholds a fix that raises a finding', () => {
     assert.deepEqual(result.withheld, ['Set confidential_guest = true']);
     assert.deepEqual(added(before, result.findings), []);
     assert.ok(!result.text.includes('confidential_guest'));
+  });
+});
+
+describe('fix all problems of one rule ("Fix all RULE problems in this file")', () => {
+  const ids = (fs: readonly Finding[], id: string) => fs.filter((f) => f.ruleId === id).map((f) => `${f.messageId}@${f.span.start}`);
+
+  it("applies that rule's preferred fixes only, and a second run changes nothing", () => {
+    const file = path.join(FIXTURES, 'domain-xml', 'sev-interface-rom', 'invalid-interfaces.xml');
+    const text = fs.readFileSync(file, 'utf8');
+    const options = fixtureOptions(file);
+    const before = lint(text, options).findings;
+    assert.deepEqual(Object.fromEntries(fixableCounts(before)), { 'sev-interface-rom': 4, 'sev-virtio-iommu': 4 });
+    const result = fixRule(text, 'sev-interface-rom', options);
+    assert.equal(result.applied, 4);
+    assert.equal(result.withheld, undefined);
+    assert.deepEqual(ids(result.findings, 'sev-interface-rom'), []);
+    // The other rule's findings are all still there (the ROM fixes add text before them, so only their number is compared).
+    assert.equal(ids(result.findings, 'sev-virtio-iommu').length, 4);
+    assert.ok(result.text.includes("<driver iommu='on'/>") && !/<interface type='user'>\s*<model type='virtio'\/>\s*<driver iommu/.test(result.text));
+    assert.deepEqual(lint(result.text, options).findings, result.findings);
+    assert.equal(fixRule(result.text, 'sev-interface-rom', options).text, result.text);
+    // A rule without findings, or an unknown id, changes nothing.
+    assert.equal(fixRule(text, 'sev-policy-missing', options).text, text);
+    assert.equal(fixRule(text, 'no-such-rule', options).applied, 0);
+  });
+
+  it('withholds a fix of the rule that would raise a finding, as fix-all does', () => {
+    const text = [
+      '[hypervisor.qemu]',
+      'path = "/usr/bin/qemu-system-x86_64"',
+      'kernel = "/opt/kata/share/kata-containers/vmlinuz-confidential.container"',
+      'image = "/opt/kata/share/kata-containers/kata-containers-confidential.img"',
+      'machine_type = "q35"',
+      'sev_snp_guest = true',
+      'snp_guest_policy = 0x30000',
+      'firmware = "/opt/kata/share/ovmf/AMDSEV.fd"',
+      'shared_fs = "virtio-fs"',
+      'virtio_fs_daemon = "/opt/kata/libexec/virtiofsd"',
+      '',
+    ].join('\n');
+    const options = { fileName: 'configuration.toml' };
+    const result = fixRule(text, 'kata-snp-requires-confidential-guest', options);
+    assert.deepEqual(result.withheld, ['Set confidential_guest = true']);
+    assert.equal(result.text, text);
+    assert.deepEqual(added(lint(text, options).findings, result.findings), []);
+  });
+
+  it('adds no finding at warning or above, on every fixture with a rule of several fixable findings', () => {
+    let cases = 0;
+    for (const f of files(FIXTURES)) {
+      const options = fixtureOptions(f);
+      const text = fs.readFileSync(f, 'utf8');
+      const before = lint(text, options).findings;
+      for (const [ruleId, n] of fixableCounts(before)) {
+        if (n < 2) continue;
+        cases++;
+        const result = fixRule(text, ruleId, options);
+        const where = `${path.relative(ROOT, f)} ${ruleId}`;
+        assert.deepEqual(added(before, result.findings), [], where);
+        assert.ok(result.applied > 0 || (result.withheld?.length ?? 0) > 0, where);
+        assert.equal(fixRule(result.text, ruleId, options).text, result.text, `${where}: a second run changes nothing`);
+      }
+    }
+    assert.ok(cases >= 20, String(cases));
   });
 });

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { LSPErrorCodes, type CodeAction, type Diagnostic, type Position, type PublishDiagnosticsParams, type TextDocumentEdit } from 'vscode-languageserver-protocol';
-import { fixAll as coreFixAll, lint } from '../../server/src/linter';
+import { fixAll as coreFixAll, fixRule as coreFixRule, lint } from '../../server/src/linter';
 import { DEFAULT_SETTINGS, MAX_DEBOUNCE_MS, readSettings } from '../../server/src/lsp/settings';
 import { docsUrl } from '../../server/src/rules/docs';
 import { ROOT } from '../support/fixtures';
@@ -331,8 +331,8 @@ describe('language server edits and commands', () => {
     const p = client.published.filter((x) => x.uri === uri).at(-1)!;
     const d = p.diagnostics.find((x) => x.code === 'sev-virtio-iommu')!;
     const withEdits = [...(await codeActions([d])), ...(await codeActions([], ['source.fixAll']))].filter((a) => a.edit);
-    // The fix, "Disable sev-virtio-iommu for this line", fix-all.
-    assert.deepEqual(withEdits.map((a) => a.kind), ['quickfix', 'quickfix', 'source.fixAll.sevlint']);
+    // The fix, "Fix all sev-virtio-iommu problems in this file", "Disable sev-virtio-iommu for this line", fix-all.
+    assert.deepEqual(withEdits.map((a) => a.kind), ['quickfix', 'quickfix', 'quickfix', 'source.fixAll.sevlint']);
     for (const a of withEdits) {
       assert.equal(a.edit!.changes, undefined);
       const [change] = a.edit!.documentChanges as TextDocumentEdit[];
@@ -467,6 +467,29 @@ describe('fix-all on demand', () => {
     assert.deepEqual(change!.textDocument, { uri, version: opened });
     const fixed = TextDocument.applyEdits(TextDocument.create(uri, 'xml', opened, domainText), change!.edits);
     assert.equal(fixed, coreFixAll(domainText, { fileName: '/w/lazy.xml' }).text, 'the same text as the core fix-all');
+  });
+
+  it('"Fix all RULE problems in this file" next to a fix comes without its edit; codeAction/resolve computes that rule\'s fix-all', async () => {
+    const published = client.published.filter((p) => p.uri === uri).at(-1)!;
+    const d = published.diagnostics.find((x) => x.code === 'sev-virtio-iommu')!;
+    const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } }, 20_000);
+    const ruleFix = actions.find((a) => a.title === 'Fix all sev-virtio-iommu problems in this file');
+    assert.ok(ruleFix, actions.map((a) => a.title).join(' | '));
+    assert.equal(actions.indexOf(ruleFix), 1, 'right after the fix of the finding');
+    assert.equal(ruleFix.kind, 'quickfix');
+    assert.equal(ruleFix.edit, undefined);
+    const resolved = await client.request<CodeAction>('codeAction/resolve', ruleFix, 20_000);
+    const [change] = resolved.edit!.documentChanges as TextDocumentEdit[];
+    assert.deepEqual(change!.textDocument, { uri, version: opened });
+    const fixed = TextDocument.applyEdits(TextDocument.create(uri, 'xml', opened, domainText), change!.edits);
+    assert.equal(fixed, coreFixRule(domainText, 'sev-virtio-iommu', { fileName: '/w/lazy.xml' }).text);
+    assert.notEqual(fixed, coreFixAll(domainText, { fileName: '/w/lazy.xml' }).text, 'only that rule is fixed');
+    // A rule with a single fixable finding gets no such action.
+    const single = published.diagnostics.find((x) => x.code === 'sev-memory-hard-limit');
+    if (single) {
+      const other = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: single.range, context: { diagnostics: [single] } }, 20_000);
+      assert.ok(!other.some((a) => / problems in this file$/.test(a.title)), other.map((a) => a.title).join(' | '));
+    }
   });
 
   it('resolving it after the document changed is ContentModified, never an edit for another text', async () => {

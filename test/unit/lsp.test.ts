@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { CancellationTokenSource, StreamMessageReader, StreamMessageWriter, createMessageConnection, type MessageConnection } from 'vscode-jsonrpc/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeAction, Diagnostic, PublishDiagnosticsParams, TextEdit } from 'vscode-languageserver-protocol';
-import { fixAll } from '../../server/src/linter';
+import { fixAll, fixRule, lint } from '../../server/src/linter';
 import { FIXTURES, ROOT } from '../support/fixtures';
 
 const domainText = fs.readFileSync(path.join(ROOT, 'examples', 'domain', 'sev-es-as-generated.xml'), 'utf8');
@@ -102,6 +102,7 @@ describe('language server over stdio', () => {
     const actions = await conn.sendRequest<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } });
     assert.deepEqual(actions.map((a) => a.title), [
       "Set iommu='on' on the disk 'vda' driver",
+      'Fix all sev-virtio-iommu problems in this file',
       'Disable sev-virtio-iommu for this line',
       'Show documentation for sev-virtio-iommu',
       'Disable sev-virtio-iommu in settings',
@@ -110,11 +111,19 @@ describe('language server over stdio', () => {
     assert.equal(fix.isPreferred, true);
     const fixed = apply(domainText, fix.edit!.changes![uri]!);
     assert.match(fixed, /<driver name="qemu" type="qcow2" discard="unmap" iommu="on"\/>/);
-    const suppressed = apply(domainText, actions[1]!.edit!.changes![uri]!);
+    // This client cannot resolve code actions: the rule's fix-all comes with its edit, the core's fixRule.
+    const ruleFix = actions[1]!;
+    assert.equal(ruleFix.kind, 'quickfix');
+    assert.equal(ruleFix.isPreferred, undefined);
+    const ruleFixed = apply(domainText, ruleFix.edit!.changes![uri]!);
+    assert.equal(ruleFixed, fixRule(domainText, 'sev-virtio-iommu', { fileName: '/work/guest.xml' }).text);
+    assert.deepEqual(lint(ruleFixed, { fileName: '/work/guest.xml' }).findings.filter((f) => f.ruleId === 'sev-virtio-iommu'), []);
+    assert.ok(lint(ruleFixed, { fileName: '/work/guest.xml' }).findings.some((f) => f.ruleId === 'sev-memory-hard-limit'), 'other rules are left alone');
+    const suppressed = apply(domainText, actions[2]!.edit!.changes![uri]!);
     assert.equal(suppressed.split('\n')[15], '    <!-- sevlint-disable-next-line sev-virtio-iommu -->');
-    assert.equal(actions[1]!.isPreferred, undefined);
-    assert.deepEqual(actions[2]!.command, { title: 'Show documentation', command: 'sevlint.server.showDocumentation', arguments: ['sev-virtio-iommu'] });
-    assert.deepEqual(actions[3]!.command!.arguments, ['sev-virtio-iommu', uri]);
+    assert.equal(actions[2]!.isPreferred, undefined);
+    assert.deepEqual(actions[3]!.command, { title: 'Show documentation', command: 'sevlint.server.showDocumentation', arguments: ['sev-virtio-iommu'] });
+    assert.deepEqual(actions[4]!.command!.arguments, ['sev-virtio-iommu', uri]);
   });
 
   it('orders quick fixes by the diagnostic under the cursor, then by severity; one is preferred', async () => {

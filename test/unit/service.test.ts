@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { complete } from '../../server/src/features/completion';
 import { hover } from '../../server/src/features/hover';
 import { launchSecurityEdit } from '../../server/src/features/launch-security';
-import { fixAll, lint } from '../../server/src/linter';
+import { fixableCounts, fixAll, fixRule, lint } from '../../server/src/linter';
 import { DEFAULT_SETTINGS, readSettings } from '../../server/src/lsp/settings';
 import { minimalEdit, runJob, type Job, type JobOf, type JobResults, type Outcome } from '../../server/src/lsp/work';
 import { createLanguageService, type Offload, type ServiceDocument } from '../../server/src/service';
@@ -51,10 +51,16 @@ describe('language service', () => {
     const actions = value(await s.codeActions(doc(1), DEFAULT_SETTINGS, [{ ruleId: withFix.ruleId, span: withFix.span }, { ruleId: 'sev-uefi-firmware', span: { start: 0, end: 1 } }]));
     assert.deepEqual(actions.fixes, [withFix.fixes, []]);
     assert.equal(actions.fixAllAvailable, true);
+    assert.deepEqual(actions.fixableByRule, fixableCounts(findings));
     const edit = value(await s.fixAll(doc(1), DEFAULT_SETTINGS));
     assert.ok(edit);
     assert.equal(applyEdits(text, [edit]), fixAll(text, { fileName: '/vms/guest.xml' }).text);
     assert.deepEqual(offload.counts, { lint: 1, fixAll: 1 });
+    // One rule's fix-all is a fixAll job naming the rule, from the same lint.
+    const ruleEdit = value(await s.fixRule(doc(1), DEFAULT_SETTINGS, withFix.ruleId));
+    assert.ok(ruleEdit);
+    assert.equal(applyEdits(text, [ruleEdit]), fixRule(text, withFix.ruleId, { fileName: '/vms/guest.xml' }).text);
+    assert.deepEqual(offload.counts, { lint: 1, fixAll: 2 });
 
     // A new version is linted again; a request about the old one afterwards does not replace it.
     const edited = text.replace('<name>', '<name>x');
@@ -97,7 +103,8 @@ describe('language service', () => {
     assert.equal(value(await s.hover(doc(1), at, off)), null);
     assert.equal(value(await s.complete(doc(1), at, off)), null);
     assert.equal(value(await s.fixAll(doc(1), off)), null);
-    assert.deepEqual(value(await s.codeActions(doc(1), off, [{ ruleId: 'x', span: { start: 0, end: 0 } }])), { findings: [undefined], fixes: [[]], kind: undefined, fixAllAvailable: false });
+    assert.deepEqual(value(await s.codeActions(doc(1), off, [{ ruleId: 'x', span: { start: 0, end: 0 } }])), { findings: [undefined], fixes: [[]], kind: undefined, fixAllAvailable: false, fixableByRule: new Map() });
+    assert.equal(value(await s.fixRule(doc(1), off, 'sev-virtio-iommu')), null);
     const small = readSettings({ maxFileSize: 100 });
     assert.deepEqual(value(await s.validate(doc(1), small)), { status: 'too-large', length: text.length, maxFileSize: 100 });
     // Not named like a file sevlint lints: no notice, no findings.

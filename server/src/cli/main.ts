@@ -9,6 +9,8 @@ import { basenameOf, describeErrno, describeType, joinPath, readSnapshot, replac
 import { formatJson, formatSarif, formatText, oneLine, showBytes, type FileReport } from './format';
 import { kindByName } from '../file-types';
 import { addCapacity, HostUsageError, readDomcaps, runHost } from './host';
+import { ConfigFileError, ConfigLookup, ignoringGlob, optionsFor, printConfig, type FoundConfig } from './config';
+import { CONFIG_FILE_NAME } from '../config';
 
 /** Files larger than this many bytes are not read (the language server's sevlint.maxFileSize default, in characters). */
 export const DEFAULT_MAX_FILE_SIZE = 5_000_000;
@@ -23,6 +25,8 @@ const USAGE = `Usage: sevlint [options] PATH...
 Lints libvirt domain XML and Kata Containers configuration.toml for AMD SEV,
 SEV-ES and SEV-SNP guests.
 PATH is a file or a folder (searched recursively; files are recognised by content).
+Each file is linted with the nearest ${CONFIG_FILE_NAME} from its folder upwards (rules,
+target.qemu, host.domainCapabilities, schema.enable, ignore); the options below win over it.
 
 Options:
   --format text|json|sarif   output format (default: text)
@@ -36,6 +40,9 @@ Options:
   --no-schema                do not validate domain XML against libvirt's schema (libvirt-schema)
   --max-file-size BYTES      do not read files larger than this; each gets one information
                              line instead (default: 5000000)
+  --print-config FILE        show the configuration FILE is linted with (its ${CONFIG_FILE_NAME}
+                             and the options above), as JSON
+  --no-config                do not look for ${CONFIG_FILE_NAME} files
   -h, --help                 show this help
   -v, --version              show the version`;
 
@@ -123,6 +130,10 @@ function* runSteps(argv: readonly string[], out: StepIo): Generator<void, number
 }
 
 function failure(e: unknown, out: StepIo): number {
+  if (e instanceof ConfigFileError) {
+    out.stderr(`sevlint: ${oneLine(e.message)}\n`);
+    return 2;
+  }
   if (e instanceof UsageError || e instanceof HostUsageError) {
     out.stderr(`sevlint: ${oneLine(e.message)}\nTry 'sevlint --help'.\n`);
     return 2;
@@ -153,6 +164,8 @@ function* runOrThrow(argv: readonly string[], out: StepIo): Generator<void, numb
         'exit-zero': { type: 'boolean', default: false },
         'no-schema': { type: 'boolean', default: false },
         'max-file-size': { type: 'string' },
+        'print-config': { type: 'string' },
+        'no-config': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -192,6 +205,17 @@ function* runOrThrow(argv: readonly string[], out: StepIo): Generator<void, numb
     options = { qemu };
   }
   if (values['no-schema']) options = { ...options, schema: false };
+  const configs = values['no-config'] ? undefined : new ConfigLookup();
+  const configOf = (abs: string): FoundConfig | undefined => configs?.forFile(abs);
+  if (values['print-config'] !== undefined) {
+    if (positionals.length > 0) throw new UsageError('--print-config takes one FILE and no PATH');
+    if (values['print-config'] === '') throw new UsageError('--print-config needs a FILE');
+    if (values.domcaps) readDomcaps(values.domcaps, out.cwd);
+    const abs = path.resolve(out.cwd, values['print-config']);
+    out.stdout(printConfig(abs, configOf(abs), options, values.domcaps, out.cwd));
+    out.setCode?.(0);
+    return 0;
+  }
   if (positionals.length === 0) throw new UsageError('no PATH given');
   if (values.domcaps) options = { ...options, domainCapabilities: readDomcaps(values.domcaps, out.cwd) };
 
@@ -202,15 +226,41 @@ function* runOrThrow(argv: readonly string[], out: StepIo): Generator<void, numb
     ioErrors++;
     out.stderr(`sevlint: ${oneLine(`cannot ${what} ${shown}: ${reason}`)}\n`);
   };
+  /** The options of each report, for the host capacity counted over the files that share them. */
+  const optionsOfReport: LintOptions[] = [];
   for (const target of walk(positionals, out.cwd, ioError)) {
     if (target) {
-      const report = lintFile(target, options, fix, maxFileSize, ioError);
-      if (report) reports.push(report);
+      const abs = target.abs.toString();
+      const found = configOf(abs);
+      const glob = ignoringGlob(found, abs);
+      if (glob !== undefined) {
+        // Found in a folder: skipped quietly. Named on the command line: said, as ESLint does.
+        if (target.explicit) out.stderr(`sevlint: ${oneLine(`${showBytes(target.rel)} is ignored by ${found!.file} ("${glob}")`)}\n`);
+      } else {
+        const fileOptions = optionsFor(found, options);
+        const report = lintFile(target, fileOptions, fix, maxFileSize, ioError);
+        if (report) {
+          reports.push(report);
+          optionsOfReport.push(fileOptions);
+        }
+      }
     }
     yield;
   }
 
-  if (options.domainCapabilities) addCapacity(reports, options);
+  // The host capacity is counted over the files checked against the same capabilities.
+  const groups = new Map<readonly unknown[], number[]>();
+  optionsOfReport.forEach((o, i) => {
+    if (!o.domainCapabilities) return;
+    const g = groups.get(o.domainCapabilities) ?? [];
+    g.push(i);
+    groups.set(o.domainCapabilities, g);
+  });
+  for (const indices of groups.values()) {
+    const group = indices.map((i) => reports[i]!);
+    addCapacity(group, optionsOfReport[indices[0]!]!);
+    indices.forEach((i, k) => (reports[i] = group[k]!));
+  }
   const all = reports.flatMap((r) => r.findings);
   const errors = all.filter((f) => f.severity === 'error').length;
   const warnings = all.filter((f) => f.severity === 'warning').length;

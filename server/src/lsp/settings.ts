@@ -1,3 +1,4 @@
+import type { SevlintConfig } from '../config';
 import type { LintOptions } from '../linter';
 import { parseVersion, type SeveritySetting } from '../rules/types';
 
@@ -17,7 +18,21 @@ export interface Settings {
     /** Ask the editor for this host's `virsh domcapabilities` (it runs virsh, in a trusted workspace only). */
     readonly live: boolean;
   };
+  /**
+   * The settings the user set explicitly (in any scope), of those a config
+   * file can also give: `target.qemu`, `schema.enable`,
+   * `host.domainCapabilities`. The VS Code client sends them; without them a
+   * setting counts as set when it differs from its default.
+   */
+  readonly explicit?: ReadonlySet<string>;
+  /** False in an untrusted workspace (the VS Code client says so): no config file is read. */
+  readonly workspaceTrusted?: boolean;
+  /** The config file that applies to the document, once merged in (see {@link withConfig}). */
+  readonly config?: { readonly file: string; readonly error?: string; readonly ignoredBy?: string };
 }
+
+/** The settings a config file can also give, by their dotted names. */
+export const CONFIGURABLE_SETTINGS = ['target.qemu', 'schema.enable', 'host.domainCapabilities'] as const;
 
 export const DEFAULT_SETTINGS: Settings = {
   enable: true,
@@ -66,7 +81,11 @@ export function readSettings(raw: unknown): Settings {
   const domainCapabilities = Array.isArray(caps)
     ? caps.filter((c): c is string => typeof c === 'string' && c.trim() !== '' && c.length <= MAX_PATH && !c.includes('\0')).slice(0, MAX_HOST_FILES)
     : DEFAULT_SETTINGS.host.domainCapabilities;
+  const explicitRaw = raw['explicit'];
+  const explicit = Array.isArray(explicitRaw) ? new Set((CONFIGURABLE_SETTINGS as readonly unknown[]).filter((k) => explicitRaw.includes(k)) as string[]) : undefined;
   return {
+    ...(explicit ? { explicit } : {}),
+    ...(raw['workspaceTrusted'] === false ? { workspaceTrusted: false } : {}),
     enable: typeof raw['enable'] === 'boolean' ? raw['enable'] : DEFAULT_SETTINGS.enable,
     rules,
     // A version is a few characters; anything long is not one.
@@ -83,4 +102,37 @@ export function readSettings(raw: unknown): Settings {
 export function lintOptions(settings: Settings, fileName: string): LintOptions {
   const qemu = parseVersion(settings.target.qemu);
   return { fileName, rules: settings.rules, ...(qemu ? { qemu } : {}), ...(settings.schema.enable ? {} : { schema: false }) };
+}
+
+/** What the language server found for a document: its config file, read and checked, or why it could not be used. */
+export type ConfigForDocument =
+  | { readonly file: string; readonly config: SevlintConfig; readonly domainCapabilities?: readonly string[]; readonly ignoredBy?: string }
+  | { readonly file: string; readonly error: string };
+
+/**
+ * The settings of a document with its config file merged in. A setting the
+ * user set explicitly wins over the config file; `rules` merge per rule id
+ * (an id in the `sevlint.rules` setting wins over the same id in the file);
+ * a file the config's `ignore` matches is not checked (`enable: false`).
+ * `domainCapabilities`: the config's paths, made absolute by the caller. A
+ * config file with an error changes nothing but `config.error`.
+ */
+export function withConfig(settings: Settings, found: ConfigForDocument): Settings {
+  if ('error' in found) return { ...settings, config: { file: found.file, error: found.error } };
+  const { config } = found;
+  const set = (key: (typeof CONFIGURABLE_SETTINGS)[number], differs: boolean) => (settings.explicit ? settings.explicit.has(key) : differs);
+  const rules = Object.assign(Object.create(null) as Record<string, SeveritySetting>, config.rules, settings.rules);
+  const qemu = set('target.qemu', settings.target.qemu !== DEFAULT_SETTINGS.target.qemu) || config.qemu === undefined ? settings.target.qemu : config.qemu;
+  const schema = set('schema.enable', settings.schema.enable !== DEFAULT_SETTINGS.schema.enable) || config.schema === undefined ? settings.schema.enable : config.schema;
+  const caps =
+    set('host.domainCapabilities', settings.host.domainCapabilities.length > 0) || found.domainCapabilities === undefined ? settings.host.domainCapabilities : found.domainCapabilities;
+  return {
+    ...settings,
+    enable: settings.enable && found.ignoredBy === undefined,
+    rules,
+    target: { qemu },
+    schema: { enable: schema },
+    host: { ...settings.host, domainCapabilities: caps },
+    config: { file: found.file, ...(found.ignoredBy !== undefined ? { ignoredBy: found.ignoredBy } : {}) },
+  };
 }

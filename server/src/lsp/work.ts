@@ -8,14 +8,14 @@
 import { complete, type CompletionResult } from '../features/completion';
 import { hover, type HoverResult } from '../features/hover';
 import { documentSymbols, type DocSymbol } from '../features/symbols';
-import { fixAll, lint, type LintOptions, type LintResult } from '../linter';
+import { fixAll, fixRule, lint, type LintOptions, type LintResult } from '../linter';
 import type { Finding } from '../rules/types';
 import type { TextEdit } from '../text-edit';
 
 export type Job =
   | { readonly op: 'lint'; readonly text: string; readonly options: LintOptions }
-  /** The result is one edit from the text to its fixed form (null: nothing to fix). */
-  | { readonly op: 'fixAll'; readonly text: string; readonly options: LintOptions }
+  /** The result is one edit from the text to its fixed form (null: nothing to fix); with `ruleId`, only that rule's fixes. */
+  | { readonly op: 'fixAll'; readonly text: string; readonly options: LintOptions; readonly ruleId?: string }
   | { readonly op: 'hover'; readonly text: string; readonly offset: number; readonly fileName: string }
   | { readonly op: 'complete'; readonly text: string; readonly offset: number; readonly fileName: string }
   | { readonly op: 'symbols'; readonly text: string; readonly fileName: string };
@@ -54,7 +54,7 @@ export function runJob<K extends Job['op']>(typed: JobOf<K>, isCancelled: () => 
     }
     case 'fixAll': {
       const first = lastLint?.text === job.text && lastLint.options === JSON.stringify(job.options) ? lastLint.findings : undefined;
-      const r = fixAll(job.text, job.options, 10, isCancelled, first);
+      const r = job.ruleId === undefined ? fixAll(job.text, job.options, 10, isCancelled, first) : fixRule(job.text, job.ruleId, job.options, 10, isCancelled, first);
       if (r.cancelled) return { ok: false, cancelled: true };
       return done(r.text === job.text ? null : minimalEdit(job.text, r.text));
     }

@@ -52,10 +52,18 @@ const event = () => new Disposable(() => {});
 const outputChannel = (name) => ({ name, append() {}, appendLine() {}, replace() {}, clear() {}, show() {}, hide() {}, dispose() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {}, logLevel: 2, onDidChangeLogLevel: event });
 const configuration = { get: (_k, d) => d, has: () => false, inspect: () => undefined, update: async () => undefined };
 
+const statusBarItem = () => ({ text: '', tooltip: '', command: undefined, name: '', show() {}, hide() {}, dispose() {} });
+
 const base = {
   version: '1.100.0',
   Disposable,
   EventEmitter,
+  // Enums the extension reads at activation (a bundle's module interop copies only the keys that exist).
+  StatusBarAlignment: { Left: 1, Right: 2 },
+  DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2, Hint: 3 },
+  ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
+  QuickPickItemKind: { Separator: -1, Default: 0 },
+  languages: { onDidChangeDiagnostics: event, getDiagnostics: () => [], match: () => 0 },
   env: { appName: 'stub', appRoot: '/', language: 'en', machineId: 'stub', sessionId: 'stub', uiKind: 1, remoteName: undefined, shell: '/bin/sh', openExternal: async () => true },
   workspace: {
     workspaceFolders: undefined,
@@ -76,6 +84,7 @@ const base = {
   },
   window: {
     createOutputChannel: outputChannel,
+    createStatusBarItem: statusBarItem,
     activeTextEditor: undefined,
     visibleTextEditors: [],
     onDidChangeActiveTextEditor: event,

@@ -47,7 +47,7 @@ import { ConfigFiles } from './lsp/config-files';
 import { fsPathOf, HostSources } from './lsp/host-files';
 import { CONFIG_FILE_NAME } from './config';
 import { Lifecycle, REFUSED_METHOD } from './lsp/lifecycle';
-import { isRecord, ParamError, readPosition, readRange, readUri } from './lsp/params';
+import { isRecord, ParamError, pick, readPosition, readRange, readUri } from './lsp/params';
 import { DEFAULT_POOL_OPTIONS, WorkPool, type PoolOptions } from './lsp/pool';
 import { DEFAULT_SETTINGS, lintOptions, readSettings, withConfig, type Settings } from './lsp/settings';
 import type { Outcome } from './lsp/work';
@@ -128,15 +128,6 @@ function valueOf<T>(outcome: Outcome<T>): T {
   return outcome.value;
 }
 
-/** A nested property of a client-sent object, or undefined. */
-function pick(v: unknown, ...keys: string[]): unknown {
-  let cur = v;
-  for (const k of keys) {
-    if (!isRecord(cur)) return undefined;
-    cur = cur[k];
-  }
-  return cur;
-}
 
 interface ClientDiagnostic {
   readonly range: Range;

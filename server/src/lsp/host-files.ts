@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { LiveCapabilitiesQuery } from '../commands';
 import type { CapabilitiesSource } from '../host/domcaps';
 import type { LintOptions } from '../linter';
-import { isRecord } from './params';
+import { pick } from './params';
 import type { Settings } from './settings';
 
 /** Larger files are not read: domcapabilities output is tens of kilobytes. */
@@ -94,15 +94,6 @@ export function readLiveAnswer(v: unknown): CapabilitiesSource | null | undefine
   return { name, text, ...(typeof unreadable === 'string' ? { unreadable } : {}) };
 }
 
-/** `v.k1.k2…` when each step is an object. */
-function pick(v: unknown, ...keys: string[]): unknown {
-  let cur = v;
-  for (const k of keys) {
-    if (!isRecord(cur)) return undefined;
-    cur = cur[k];
-  }
-  return cur;
-}
 
 /**
  * The host capabilities of the language server: the files of

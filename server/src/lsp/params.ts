@@ -15,6 +15,16 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /** A line or character: an integer, zero or more (LSP's `uinteger`, but any safe integer is taken). */
+/** A nested property of a client-sent object, or undefined. */
+export function pick(v: unknown, ...keys: string[]): unknown {
+  let cur = v;
+  for (const k of keys) {
+    if (!isRecord(cur)) return undefined;
+    cur = cur[k];
+  }
+  return cur;
+}
+
 export function isCoordinate(v: unknown): v is number {
   return Number.isSafeInteger(v) && (v as number) >= 0;
 }

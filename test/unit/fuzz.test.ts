@@ -66,6 +66,7 @@ describe('TOML template mode: one scan, same result as the former re-parse loop'
     { name: 'strings and comments', text: `a = @A@ # @C@\nb = "@B@ \\" @B2@"\nc = '@C@'\nd = """\n@D@ "" \\""" @D2@\n"""\ne = '''@E@'' @E2@'''\n@K@ = 1\n[t.@T@]\nf = [@F1@, { g = @G@ }]\n` },
     { name: 'adjacent and partial tokens', text: 'a = @A@@B@\nb = x@B@\nc = @C@D@\nd = @1@\ne = @@\n' },
     { name: 'unterminated string then a token', text: 'a = "abc\nb = @B@\n' },
+    { name: 'a comment ended by a lone carriage return, then a token', text: '# note\r@A@\nb = 1\n' },
   ];
   let fuzzed = 0;
   for (let i = 0; fuzzed < 400 && i < 20_000; i++) {

@@ -116,8 +116,11 @@ function scanTemplate(text: string): TemplateScan {
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c === 0x23 /* # */) {
-      const nl = text.indexOf('\n', i);
-      i = nl < 0 ? n : nl;
+      // The parser ends a comment at a carriage return too (a lone one is not a line break in TOML, and what
+      // follows it is read as a new line): so does the scan, or a token after it would be left unreplaced.
+      let end = i + 1;
+      while (end < n && text.charCodeAt(end) !== 0x0a && text.charCodeAt(end) !== 0x0d) end++;
+      i = end;
     } else if (c === 0x22 /* " */) {
       i = text.startsWith('"""', i) ? endOfMultiline(text, i + 3, '"') : endOfBasic(text, i + 1);
     } else if (c === 0x27 /* ' */) {

@@ -157,6 +157,12 @@ interface LintEntry {
   index?: Map<string, Finding>;
   /** {@link fixableCounts} of the findings, with the index. */
   fixable?: ReadonlyMap<string, number>;
+  /**
+   * The fix-all of one rule of this version, by rule id, once computed: a client that cannot resolve code
+   * actions is sent it with every lightbulb request, asked again as the cursor moves. (Fix-all itself is
+   * computed only when asked for, and each time.)
+   */
+  ruleFixes?: Map<string, TextEdit | null>;
 }
 
 /** What is kept of one version of a document. */
@@ -269,15 +275,23 @@ export function createLanguageService(options: LanguageServiceOptions = {}): Lan
     const first = await findingsOf(entry, settings);
     const findings = first.ok ? first.value.findings : undefined;
     if (findings && !findings.some((f) => (ruleId === undefined || f.ruleId === ruleId) && f.fixes.some((x) => x.preferred))) return ok(null);
+    // A rule's fix-all computed for this version's lint before: the same edit.
+    const lintEntry = ruleId !== undefined && first.ok && entry.lint === first.value ? first.value : undefined;
+    const known = ruleId === undefined ? undefined : lintEntry?.ruleFixes?.get(ruleId);
+    if (known !== undefined) return ok(known);
+    const keep = (outcome: Outcome<TextEdit | null>): Outcome<TextEdit | null> => {
+      if (outcome.ok && lintEntry && ruleId !== undefined) (lintEntry.ruleFixes ??= new Map()).set(ruleId, outcome.value);
+      return outcome;
+    };
     const { text } = doc;
     const options = await optionsOf(doc, entry.fileName, settings);
     // The worker keeps the findings of its last lint (lsp/work.ts): sending them would cost as much as the lint.
-    if (offloaded(text)) return offload!.run({ op: 'fixAll', text, options, ...(ruleId !== undefined ? { ruleId } : {}) }, token);
+    if (offloaded(text)) return keep(await offload!.run({ op: 'fixAll', text, options, ...(ruleId !== undefined ? { ruleId } : {}) }, token));
     if (token?.isCancellationRequested) return CANCELLED;
     const cancelled = () => token?.isCancellationRequested === true;
     const r = ruleId === undefined ? fixAllText(text, options, 10, cancelled, findings) : fixRuleText(text, ruleId, options, 10, cancelled, findings);
     if (r.cancelled) return CANCELLED;
-    return ok(r.text === text ? null : minimalEdit(text, r.text));
+    return keep(ok(r.text === text ? null : minimalEdit(text, r.text)));
   }
 
   /**

@@ -23,7 +23,10 @@ export function rssOf(pid) {
 /** Starts the server (bin/sevlint-language-server --stdio) and an initialized client with debounce 0. */
 export async function startServer(root) {
   const { StreamMessageReader, StreamMessageWriter, createMessageConnection } = require('vscode-jsonrpc/node');
-  const server = spawn(process.execPath, [join(root, 'bin', 'sevlint-language-server'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const bin = join(root, 'bin', 'sevlint-language-server');
+  // Started as a user's editor starts it: with the node flags of the program's first line.
+  const flags = /^#!\/usr\/bin\/env -S node (.*)$/m.exec(readFileSync(bin, 'utf8').split('\n')[0])?.[1].split(' ') ?? [];
+  const server = spawn(process.execPath, [...flags, bin, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const conn = createMessageConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));
   const waiters = [];
   conn.onNotification('textDocument/publishDiagnostics', (p) => {

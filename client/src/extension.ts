@@ -28,6 +28,7 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import { Commands, Requests } from '../../server/src/commands';
+import { SERVER_NODE_FLAGS } from '../../server/src/lsp/heap';
 import { EDITOR_DOCUMENT_SELECTOR } from '../../server/src/file-types';
 import type { HostLaunchChoices } from '../../server/src/host/launch-choices';
 import { disableRule, insertLaunchSecurity } from './commands';
@@ -73,8 +74,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Sevlin
   );
 
   const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+    run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS] } },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS, '--nolazy', '--inspect=6019'] } },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: EDITOR_DOCUMENT_SELECTOR.map((f) => ({ ...f })),

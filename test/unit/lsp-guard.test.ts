@@ -15,6 +15,7 @@ import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { LSPErrorCodes, type CodeAction, type Diagnostic, type Position, type PublishDiagnosticsParams, type TextDocumentEdit } from 'vscode-languageserver-protocol';
 import { fixAll as coreFixAll, fixRule as coreFixRule, lint } from '../../server/src/linter';
+import { SERVER_NODE_FLAGS } from '../../server/src/lsp/heap';
 import { DEFAULT_SETTINGS, MAX_DEBOUNCE_MS, readSettings } from '../../server/src/lsp/settings';
 import { docsUrl } from '../../server/src/rules/docs';
 import { ROOT } from '../support/fixtures';
@@ -172,6 +173,14 @@ describe('language server transports', () => {
       assert.match(r.stderr, /^sevlint-language-server: .+\nUsage: sevlint-language-server \[--stdio \| --node-ipc\]/, r.stderr);
     }
     assert.match(run('--socket=6009').stderr, /--socket is not supported: sevlint-language-server speaks LSP over --stdio or --node-ipc only/);
+  });
+  it("starts node with the server's heap flags (lsp/heap.ts), run as a program", () => {
+    const first = fs.readFileSync(BIN, 'utf8').split('\n')[0];
+    assert.equal(first, `#!/usr/bin/env -S node ${SERVER_NODE_FLAGS.join(' ')}`);
+    if (process.platform === 'win32') return;
+    const r = spawnSync(BIN, ['--help'], { encoding: 'utf8', timeout: 10_000 });
+    assert.equal(r.status, 0, `${String(r.error ?? '')} ${r.stderr}`);
+    assert.match(r.stdout, /^Usage: sevlint-language-server/);
   });
   it('--help prints the usage; --stdio with --clientProcessId starts (and ends with its input)', () => {
     const help = run('--help');

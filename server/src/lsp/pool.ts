@@ -19,6 +19,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Cancellation } from '../service';
+import { YOUNG_GENERATION_MB } from './heap';
 import { runJob, type Job, type JobOf, type JobResults, type Outcome } from './work';
 
 export interface PoolOptions {
@@ -172,7 +173,7 @@ export class WorkPool {
         stdout: true,
         stderr: true,
         execArgv: [],
-        resourceLimits: { maxOldGenerationSizeMb: 1024 },
+        resourceLimits: { maxOldGenerationSizeMb: 1024, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
       });
     } catch (e) {
       this.startFailed(`sevlint: cannot start a worker thread (${String(e)})`);

@@ -82,10 +82,12 @@ export interface ElementP extends Base {
 
 interface Memo {
   startTagOpen?: Map<string, Pattern>;
-  /** By attribute name, then by value. */
-  att?: Map<string, Map<string, Pattern>>;
+  /** By attribute name. */
+  att?: Map<string, ValueClasses>;
   attLenient?: Map<string, Pattern>;
-  text?: Map<string, Pattern>;
+  text?: ValueClasses;
+  /** The whole content white space (see `wholeText`). */
+  whitespace?: Map<string, Pattern>;
   startTagClose?: Pattern;
   startTagCloseLenient?: Pattern;
   endTag?: Pattern;
@@ -229,11 +231,107 @@ function mergeMembers(a: Pattern, b: Pattern): Pattern[] {
 
 const isWhitespace = (s: string): boolean => /^[ \t\n\r]*$/.test(s);
 
-/** Derivatives for longer attribute values and texts are not memoised. */
+/**
+ * The derivatives of one pattern for the values of one attribute name (or for
+ * texts). A value only matters through which of the value patterns it can
+ * reach (`leaves`) it matches: values that match the same ones — every
+ * distinct PCI slot, MAC address, path — give the same derivative, so it is
+ * kept by that signature. The values seen most often are kept as they are
+ * too, up to a bound, so that a repeated `type='file'` costs one lookup.
+ */
+interface ValueClasses {
+  /**
+   * The value patterns the derivative reads, in a fixed order: for texts, the
+   * `value`, `data`, `list` and `text` patterns; for attributes, the content
+   * of each attribute pattern of that name (matched as `valueMatch` does).
+   */
+  readonly leaves: readonly Pattern[];
+  readonly attribute: boolean;
+  /** Signature (which leaves match, as bits or a string of 0/1) → derivative. */
+  readonly bySignature: Map<number | string, Pattern>;
+  readonly byValue: Map<string, Pattern>;
+}
+
+/** Values (at most this long, at most this many per pattern) whose derivatives are kept by the value itself. */
 const MEMO_VALUE_MAX = 40;
+const MEMO_VALUES_PER_PATTERN = 64;
 
 function memo(p: Pattern): Memo {
   return (p.memo ??= {});
+}
+
+function remember(vc: ValueClasses, value: string, r: Pattern): void {
+  if (value.length <= MEMO_VALUE_MAX && vc.byValue.size < MEMO_VALUES_PER_PATTERN) vc.byValue.set(value, r);
+}
+
+/** The value patterns an attribute derivative of `p` for `name` reaches (as `computeAttribute` walks). */
+function attributeLeaves(p: Pattern, name: QName): Pattern[] {
+  const out: Pattern[] = [];
+  const seen = new Set<number>();
+  const walk = (x: Pattern): void => {
+    if (!x.attrs || seen.has(x.id)) return;
+    seen.add(x.id);
+    switch (x.k) {
+      case 'after':
+        walk(x.a);
+        break;
+      case 'choice':
+        for (const m of x.members) walk(m);
+        break;
+      case 'group':
+      case 'interleave':
+        walk(x.a);
+        walk(x.b);
+        break;
+      case 'oneOrMore':
+        walk(x.p);
+        break;
+      case 'attribute':
+        if (contains(x.nc, name) && !out.includes(x.p)) out.push(x.p);
+        break;
+      default:
+    }
+  };
+  walk(p);
+  return out;
+}
+
+/** The value patterns a text derivative of `p` reaches (as `computeText` walks). */
+function textLeaves(p: Pattern): Pattern[] {
+  const out: Pattern[] = [];
+  const seen = new Set<number>();
+  const walk = (x: Pattern): void => {
+    if (seen.has(x.id)) return;
+    seen.add(x.id);
+    switch (x.k) {
+      case 'choice':
+        for (const m of x.members) walk(m);
+        break;
+      case 'interleave':
+        walk(x.a);
+        walk(x.b);
+        break;
+      case 'group':
+        walk(x.a);
+        if (x.a.nullable) walk(x.b);
+        break;
+      case 'after':
+        walk(x.a);
+        break;
+      case 'oneOrMore':
+        walk(x.p);
+        break;
+      case 'text':
+      case 'value':
+      case 'data':
+      case 'list':
+        out.push(x);
+        break;
+      default:
+    }
+  };
+  walk(p);
+  return out;
 }
 
 /** The attribute of a start tag, with its name resolved. */
@@ -300,29 +398,53 @@ export class Deriver {
 
   attribute(p: Pattern, att: AttributeNode, lenient = false): Pattern {
     if (!p.attrs) return this.b.notAllowed;
-    // Values repeat (`type='file'`, `bus='scsi'`); paths and UUIDs do not, and would only fill the memo.
-    if (!lenient && att.value.length > MEMO_VALUE_MAX) return this.computeAttribute(p, att, false);
     const name = att.name.ns === '' ? att.name.local : `${att.name.ns}\u0000${att.name.local}`;
     const memos = memo(p);
-    let m: Map<string, Pattern>;
-    let key: string;
     if (lenient) {
-      m = memos.attLenient ??= new Map<string, Pattern>();
-      key = name;
-    } else {
-      // By name, then by value: no key string per lookup.
-      const byName = (memos.att ??= new Map<string, Map<string, Pattern>>());
-      let values = byName.get(name);
-      if (values === undefined) byName.set(name, (values = new Map<string, Pattern>()));
-      m = values;
-      key = att.value;
+      const m = (memos.attLenient ??= new Map<string, Pattern>());
+      let r = m.get(name);
+      if (r === undefined) {
+        r = this.computeAttribute(p, att, true);
+        m.set(name, r);
+      }
+      return r;
     }
-    let r = m.get(key);
+    const byName = (memos.att ??= new Map<string, ValueClasses>());
+    let vc = byName.get(name);
+    if (vc === undefined) byName.set(name, (vc = { leaves: attributeLeaves(p, att.name), attribute: true, bySignature: new Map(), byValue: new Map() }));
+    return this.byValueClass(vc, att.value, () => this.computeAttribute(p, att, false));
+  }
+
+  /** The derivative for `value` from `vc`, computing it (`compute`) for a value unlike any before. */
+  private byValueClass(vc: ValueClasses, value: string, compute: () => Pattern): Pattern {
+    let r = vc.byValue.get(value);
+    if (r !== undefined) return r;
+    const sig = this.signature(vc, value);
+    r = vc.bySignature.get(sig);
     if (r === undefined) {
-      r = this.computeAttribute(p, att, lenient);
-      m.set(key, r);
+      r = compute();
+      vc.bySignature.set(sig, r);
     }
+    remember(vc, value, r);
     return r;
+  }
+
+  /** Which of the leaves `value` matches: bits while they fit in a small integer, else a string of 0/1. */
+  private signature(vc: ValueClasses, value: string): number | string {
+    const { leaves, attribute } = vc;
+    if (leaves.length <= 30) {
+      let bits = 0;
+      for (let i = 0; i < leaves.length; i++) if (this.leafMatches(leaves[i]!, value, attribute)) bits |= 1 << i;
+      return bits;
+    }
+    let s = '';
+    for (const leaf of leaves) s += this.leafMatches(leaf, value, attribute) ? '1' : '0';
+    return s;
+  }
+
+  /** What the derivative reads of a leaf: an attribute's value matches it, or a text leaf's derivative is nullable. */
+  private leafMatches(p: Pattern, s: string, attribute: boolean): boolean {
+    return attribute ? this.valueMatch(p, s) : this.computeText(p, s).nullable;
   }
 
   private computeAttribute(p: Pattern, att: AttributeNode, lenient: boolean): Pattern {
@@ -382,14 +504,23 @@ export class Deriver {
 
   /** The derivative for a text node (`s` as an XML processor reports it). */
   text(p: Pattern, s: string): Pattern {
-    if (s.length > MEMO_VALUE_MAX) return this.computeText(p, s);
-    const m = (memo(p).text ??= new Map<string, Pattern>());
-    let r = m.get(s);
-    if (r === undefined) {
-      r = this.computeText(p, s);
-      m.set(s, r);
+    switch (p.k) {
+      case 'text':
+      case 'value':
+      case 'data':
+      case 'list':
+      case 'empty':
+      case 'notAllowed':
+      case 'element':
+      case 'attribute':
+        // A leaf: its own test is cheaper than any lookup.
+        return this.computeText(p, s);
+      default: {
+        const m = memo(p);
+        const vc = (m.text ??= { leaves: textLeaves(p), attribute: false, bySignature: new Map(), byValue: new Map() });
+        return this.byValueClass(vc, s, () => this.computeText(p, s));
+      }
     }
-    return r;
   }
 
   private computeText(p: Pattern, s: string): Pattern {
@@ -427,6 +558,23 @@ export class Deriver {
       if (q.k === 'notAllowed') return false;
     }
     return q.nullable;
+  }
+
+  /**
+   * The derivative for an element's whole content when it is text only (or
+   * nothing): white space may also be no text at all. Kept for white space
+   * (nearly always the empty content of `<x/>`), whose value classes would
+   * otherwise intern a choice each time.
+   */
+  wholeText(p: Pattern, s: string, whitespace: boolean): Pattern {
+    if (!whitespace) return this.text(p, s);
+    const m = (memo(p).whitespace ??= new Map<string, Pattern>());
+    let r = m.get(s);
+    if (r === undefined) {
+      r = this.b.choice(p, this.text(p, s));
+      if (m.size < MEMO_VALUES_PER_PATTERN) m.set(s, r);
+    }
+    return r;
   }
 
   /** Error recovery: the derivative for a text node that takes any text where text, data or a value is allowed. */

@@ -193,6 +193,7 @@ class Validator {
   private readonly knownNames: ReadonlySet<string>;
   /** URI → prefix, for messages ('' → no prefix). */
   private readonly prefixes = new Map<string, string>();
+  private readonly unqualified = new Map<string, QName>();
 
   constructor(
     private readonly g: Grammar,
@@ -246,7 +247,14 @@ class Validator {
 
   private resolve(name: string, bindings: Bindings, attribute: boolean): QName {
     const colon = name.indexOf(':');
-    if (colon < 0) return { ns: attribute ? '' : (bindings.get('') ?? ''), local: name };
+    if (colon < 0) {
+      const ns = attribute ? '' : (bindings.get('') ?? '');
+      if (ns !== '') return { ns, local: name };
+      // Nearly every name of a domain: one QName each, not one per occurrence.
+      let q = this.unqualified.get(name);
+      if (q === undefined) this.unqualified.set(name, (q = { ns: '', local: name }));
+      return q;
+    }
     const prefix = name.slice(0, colon);
     const ns = bindings.get(prefix);
     // An undeclared prefix: the name stays as written, in no namespace (what libxml2 does).
@@ -274,7 +282,6 @@ class Validator {
    */
   private element(el: XmlElement, p: Pattern, initial: Pattern, outer: Bindings): Pattern {
     const d = this.g.deriver;
-    const b = this.g.builder;
     const bindings = this.bindingsOf(el, outer);
     const q = this.resolve(el.name, bindings, false);
     const opened = d.startTagOpen(p, q);
@@ -325,23 +332,9 @@ class Validator {
     // Content: elements, and text merged across comments and PIs.
     cur = closed;
     const start: Pattern = closed;
-    // Children reported as in the wrong place: their absence at the end is the same mistake.
-    const misplaced = new Set<string>();
+    let misplaced: Set<string> | undefined;
     let textValue = '';
     let textSpan: Span | undefined;
-    const flushText = (): void => {
-      if (textSpan === undefined) return;
-      if (!isWhitespace(textValue)) {
-        const next = d.text(cur, textValue);
-        if (next.k === 'notAllowed') {
-          this.textProblem(el, cur, textValue, textSpan);
-          const lenient = d.textLenient(cur);
-          if (lenient.k !== 'notAllowed') cur = lenient;
-        } else cur = next;
-      }
-      textValue = '';
-      textSpan = undefined;
-    };
     if (el.children.length === 0) {
       // Only text (or nothing): the whole content is one value, whitespace included.
       for (const n of el.childNodes) {
@@ -350,21 +343,34 @@ class Validator {
         else continue;
         textSpan = textSpan === undefined ? n.span : { start: textSpan.start, end: n.span.end };
       }
-      const next = d.text(cur, textValue);
-      const withWs = isWhitespace(textValue) ? b.choice(cur, next) : next;
+      const withWs = d.wholeText(cur, textValue, isWhitespace(textValue));
       if (withWs.k === 'notAllowed') {
         this.textProblem(el, cur, textValue, textSpan ?? el.content ?? el.startTag);
         const lenient = d.textLenient(cur);
         cur = lenient.k !== 'notAllowed' ? lenient : cur;
       } else cur = withWs;
     } else {
+      const flushText = (): void => {
+        if (textSpan === undefined) return;
+        if (!isWhitespace(textValue)) {
+          const next = d.text(cur, textValue);
+          if (next.k === 'notAllowed') {
+            this.textProblem(el, cur, textValue, textSpan);
+            const lenient = d.textLenient(cur);
+            if (lenient.k !== 'notAllowed') cur = lenient;
+          } else cur = next;
+        }
+        textValue = '';
+        textSpan = undefined;
+      };
       for (const n of el.childNodes) {
         if (n.kind === 'element') {
-          flushText();
+          if (textSpan !== undefined) flushText();
           const before = this.problems.length;
           cur = this.element(n, cur, start, bindings);
           const p0 = this.problems[before];
-          if (p0?.kind === 'element' && p0.element === n && p0.elsewhere) misplaced.add(n.name);
+          // Children reported as in the wrong place: their absence at the end is the same mistake.
+          if (p0?.kind === 'element' && p0.element === n && p0.elsewhere) (misplaced ??= new Set<string>()).add(n.name);
         } else if (n.kind === 'text' || n.kind === 'cdata') {
           // Indentation between elements is most of the text of a domain: nothing to read there.
           if (n.kind === 'text' && textSpan === undefined && blank(this.text, n.span)) continue;
@@ -380,7 +386,7 @@ class Validator {
       const first = firstPatterns(cur);
       const required = requiredElements(cur);
       const missing = names(required.length > 0 ? required : first.elements, this.prefixes);
-      if (missing.length > 0 && missing.every((m) => misplaced.has(m))) return d.continuation(cur);
+      if (missing.length > 0 && missing.every((m) => misplaced?.has(m) === true)) return d.continuation(cur);
       this.problems.push({
         kind: 'missing-element',
         span: el.startTag,

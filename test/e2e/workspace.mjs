@@ -14,6 +14,9 @@ export const WORKSPACE_FILES = {
   // sevlint.host.domainCapabilities: a Genoa host's virsh domcapabilities (cut down), and an SNP guest written for Rome.
   'host/genoa.xml': 'test/fixtures/host/domcaps/genoa-snp.xml',
   'snp-cbitpos-47.xml': 'test/fixtures/domain-xml/host-sev-platform/invalid-cbitpos-47-on-genoa.xml',
+  // .sevlintrc.json (written by the test) and "Fix all RULE problems": copies of the SEV-ES domain, five virtio devices without iommu.
+  'configured/guest.xml': 'examples/domain/sev-es-as-generated.xml',
+  'fix-rule.xml': 'examples/domain/sev-es-as-generated.xml',
   // The decimal-policy trap: <policy>196608</policy> on SEV-SNP (screenshots).
   'snp-pflash-bad-policy.xml': 'examples/domain/snp-pflash-bad-policy.xml',
 };

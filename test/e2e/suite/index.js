@@ -303,6 +303,38 @@ test('source.fixAll.sevlint applies every safe fix', async () => {
   await waitForCodes(uri, (c) => c.length === 1 && c[0] === 'sev-virtio-blk-boot-disk', 'only sev-virtio-blk-boot-disk left');
 });
 
+test('"Fix all sev-virtio-iommu problems in this file" fixes that rule\'s findings and nothing else', async () => {
+  const doc = await open('fix-rule.xml');
+  const diags = await waitForCodes(doc.uri, (c) => c.filter((x) => x === 'sev-virtio-iommu').length === 5, 'five sev-virtio-iommu');
+  const diag = diags.find((d) => codeOf(d) === 'sev-virtio-iommu');
+  assert.ok(diag);
+  const before = sevlintDiagnostics(doc.uri).map(codeOf).filter((c) => c !== 'sev-virtio-iommu').sort();
+  // Resolved as VS Code resolves the one the user picks.
+  /** @type {vscode.CodeAction[]} */
+  const actions = (await vscode.commands.executeCommand('vscode.executeCodeActionProvider', doc.uri, diag.range, vscode.CodeActionKind.QuickFix.value, 50)) ?? [];
+  const fixRule = actions.find((a) => a.title === 'Fix all sev-virtio-iommu problems in this file');
+  assert.ok(fixRule?.edit, `a "Fix all sev-virtio-iommu problems" action with an edit (got: ${actions.map((a) => a.title).join(' | ')})`);
+  assert.ok(await vscode.workspace.applyEdit(fixRule.edit));
+  assert.equal(count(doc.getText(), 'iommu="on"'), 5, 'every virtio device has iommu="on"');
+  assert.ok(!doc.getText().includes('<locked/>'), "another rule's fix (<locked/>) is not applied");
+  await waitForCodes(doc.uri, (c) => !c.includes('sev-virtio-iommu') && JSON.stringify([...c].sort()) === JSON.stringify(before), 'the other findings as they were');
+  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+});
+
+test('a .sevlintrc.json next to the domain turns a rule off, and its removal turns it back on', async () => {
+  const doc = await open('configured/guest.xml');
+  await waitForCodes(doc.uri, (c) => c.includes('sev-virtio-iommu'), 'sev-virtio-iommu without a config file');
+  const config = vscode.Uri.joinPath(doc.uri, '..', '.sevlintrc.json');
+  await vscode.workspace.fs.writeFile(config, Buffer.from('{ "rules": { "sev-virtio-iommu": "off" } }\n'));
+  try {
+    await waitForCodes(doc.uri, (c) => c.length > 0 && !c.includes('sev-virtio-iommu'), 'sev-virtio-iommu gone with the config file');
+  } finally {
+    await vscode.workspace.fs.delete(config);
+  }
+  await waitForCodes(doc.uri, (c) => c.includes('sev-virtio-iommu'), 'sev-virtio-iommu back once the config file is gone');
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+});
+
 test('completion: snippets only where they may go, a launchSecurity block kept as written (no second indentation)', async () => {
   const doc = await open('plain-guest.xml');
   const original = doc.getText();
@@ -526,6 +558,19 @@ test("libvirt's schema: completion after < in <devices> offers libvirt's device 
   const insert = rng?.textEdit && 'newText' in rng.textEdit ? rng.textEdit.newText : rng?.insertText;
   assert.equal(insert, "rng model=''></rng>");
   await vscode.commands.executeCommand('undo');
+});
+
+test("the language server runs with the node flags of server/src/lsp/heap.ts (a small young generation)", async () => {
+  if (process.platform !== 'linux') return console.log('TEST: note: skipped (needs /proc)');
+  const ext = vscode.extensions.getExtension(EXTENSION_ID);
+  assert.ok(ext);
+  const serverJs = vscode.Uri.joinPath(ext.extensionUri, 'dist', 'server.js').fsPath;
+  const [pid] = await waitFor(() => {
+    const p = serverPids(serverJs);
+    return p.length === 1 && p;
+  }, 'one running language server');
+  const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  assert.ok(argv.includes('--max-semi-space-size=4'), argv.join(' '));
 });
 
 test('the client restarts a crashed language server', async () => {

@@ -264,9 +264,13 @@ function remember(vc: ValueClasses, value: string, r: Pattern): void {
   if (value.length <= MEMO_VALUE_MAX && vc.byValue.size < MEMO_VALUES_PER_PATTERN) vc.byValue.set(value, r);
 }
 
-/** The value patterns an attribute derivative of `p` for `name` reaches (as `computeAttribute` walks). */
-function attributeLeaves(p: Pattern, name: QName): Pattern[] {
-  const out: Pattern[] = [];
+/**
+ * Calls `f` once for each attribute pattern a start tag in state `p` may
+ * still meet: through the first half of `after`, choices, groups,
+ * interleaves and `oneOrMore` (attributes come in any order), as
+ * `computeAttribute` walks.
+ */
+function eachAttribute(p: Pattern, f: (a: AttributeP) => void): void {
   const seen = new Set<number>();
   const walk = (x: Pattern): void => {
     if (!x.attrs || seen.has(x.id)) return;
@@ -287,12 +291,20 @@ function attributeLeaves(p: Pattern, name: QName): Pattern[] {
         walk(x.p);
         break;
       case 'attribute':
-        if (contains(x.nc, name) && !out.includes(x.p)) out.push(x.p);
+        f(x);
         break;
       default:
     }
   };
   walk(p);
+}
+
+/** The value patterns an attribute derivative of `p` for `name` reaches: the contents of its attribute patterns of that name. */
+function attributeLeaves(p: Pattern, name: QName): Pattern[] {
+  const out: Pattern[] = [];
+  eachAttribute(p, (x) => {
+    if (contains(x.nc, name) && !out.includes(x.p)) out.push(x.p);
+  });
   return out;
 }
 
@@ -660,7 +672,7 @@ export function firstPatterns(p: Pattern): { elements: ElementP[]; attributes: A
         walk(x.a);
         // Attributes come in any order; elements only once what precedes them may be empty.
         if (x.a.nullable) walk(x.b);
-        else walkAttributes(x.b);
+        else eachAttribute(x.b, (a) => attributes.add(a));
         break;
       case 'interleave':
         walk(x.a);
@@ -680,25 +692,6 @@ export function firstPatterns(p: Pattern): { elements: ElementP[]; attributes: A
       case 'value':
       case 'list':
         text.add(x);
-        break;
-      default:
-    }
-  };
-  const walkAttributes = (x: Pattern): void => {
-    switch (x.k) {
-      case 'choice':
-        x.members.forEach(walkAttributes);
-        break;
-      case 'group':
-      case 'interleave':
-        walkAttributes(x.a);
-        walkAttributes(x.b);
-        break;
-      case 'oneOrMore':
-        walkAttributes(x.p);
-        break;
-      case 'attribute':
-        attributes.add(x);
         break;
       default:
     }

@@ -526,6 +526,19 @@ function serverPids(serverJs) {
   return pids;
 }
 
+/** The extension's one running language server: its bundle's path and its process id (Linux: /proc). */
+async function theServer() {
+  const ext = vscode.extensions.getExtension(EXTENSION_ID);
+  assert.ok(ext);
+  const serverJs = vscode.Uri.joinPath(ext.extensionUri, 'dist', 'server.js').fsPath;
+  const [pid] = await waitFor(() => {
+    const p = serverPids(serverJs);
+    return p.length === 1 && p;
+  }, 'one running language server');
+  assert.ok(pid);
+  return { serverJs, pid };
+}
+
 test("libvirt's schema: a misspelt <sesion> is squiggled on its name, and the did-you-mean fix renames both tags", async () => {
   const uri = wsUri('schema-typo.xml');
   const doc = await open('schema-typo.xml');
@@ -562,27 +575,14 @@ test("libvirt's schema: completion after < in <devices> offers libvirt's device 
 
 test("the language server runs with the node flags of server/src/lsp/heap.ts (a small young generation)", async () => {
   if (process.platform !== 'linux') return console.log('TEST: note: skipped (needs /proc)');
-  const ext = vscode.extensions.getExtension(EXTENSION_ID);
-  assert.ok(ext);
-  const serverJs = vscode.Uri.joinPath(ext.extensionUri, 'dist', 'server.js').fsPath;
-  const [pid] = await waitFor(() => {
-    const p = serverPids(serverJs);
-    return p.length === 1 && p;
-  }, 'one running language server');
+  const { pid } = await theServer();
   const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
   assert.ok(argv.includes('--max-semi-space-size=4'), argv.join(' '));
 });
 
 test('the client restarts a crashed language server', async () => {
   if (process.platform !== 'linux') return console.log('TEST: note: skipped (needs /proc)');
-  const ext = vscode.extensions.getExtension(EXTENSION_ID);
-  assert.ok(ext);
-  const serverJs = vscode.Uri.joinPath(ext.extensionUri, 'dist', 'server.js').fsPath;
-  const [pid] = await waitFor(() => {
-    const p = serverPids(serverJs);
-    return p.length === 1 && p;
-  }, 'one running language server');
-  assert.ok(pid);
+  const { serverJs, pid } = await theServer();
   process.kill(pid, 'SIGKILL');
   const [next] = await waitFor(() => {
     const p = serverPids(serverJs);
@@ -601,13 +601,7 @@ test('the client restarts a crashed language server', async () => {
 
 test('sevlint: Restart language server starts a new server that lints', async () => {
   if (process.platform !== 'linux') return console.log('TEST: note: skipped (needs /proc)');
-  const ext = vscode.extensions.getExtension(EXTENSION_ID);
-  assert.ok(ext);
-  const serverJs = vscode.Uri.joinPath(ext.extensionUri, 'dist', 'server.js').fsPath;
-  const [pid] = await waitFor(() => {
-    const p = serverPids(serverJs);
-    return p.length === 1 && p;
-  }, 'one running language server');
+  const { serverJs, pid } = await theServer();
   assert.equal(await vscode.commands.executeCommand('sevlint.restartServer'), true);
   await waitFor(() => {
     const p = serverPids(serverJs);

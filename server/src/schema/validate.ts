@@ -365,7 +365,7 @@ class Validator {
       };
       for (const n of el.childNodes) {
         if (n.kind === 'element') {
-          if (textSpan !== undefined) flushText();
+          flushText();
           const before = this.problems.length;
           cur = this.element(n, cur, start, bindings);
           const p0 = this.problems[before];
